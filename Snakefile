@@ -1,0 +1,24 @@
+# SpatialMosaic-Repro: scenes -> views -> render -> visibility -> viewsets -> qa -> train
+# -> evaluate -> report. Rules live in workflow/rules/; config is validated in common.smk.
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/scenes.smk"
+include: "workflow/rules/views.smk"
+include: "workflow/rules/render.smk"
+include: "workflow/rules/visibility.smk"
+include: "workflow/rules/viewsets.smk"
+include: "workflow/rules/qa.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        rules.report_table.output,
+        rules.report_figure.output,

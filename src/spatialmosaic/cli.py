@@ -1,0 +1,257 @@
+"""``spatialmosaic``: one subcommand per pipeline stage. The CLI only parses arguments.
+
+Snakemake rules call these commands, so every step runs the same by hand, under Snakemake and
+under DVC. Errors in inputs or config print one line naming the file or key and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from spatialmosaic import stages
+from spatialmosaic.config import ConfigError
+from spatialmosaic.io import ArtefactError
+
+
+def _add(sub, name: str, help_text: str, run, *arguments: tuple[tuple, dict]) -> None:
+    parser = sub.add_parser(name, help=help_text, description=help_text)
+    for flags, options in arguments:
+        parser.add_argument(*flags, **options)
+    parser.set_defaults(run=run)
+
+
+def _path(*flags: str, many: bool = False) -> tuple[tuple, dict]:
+    options = {"type": Path, **({"nargs": "+"} if many else {})}
+    return flags, {**options, "required": True} if flags[0].startswith("-") else options
+
+
+def _value(flag: str, kind=int, **options) -> tuple[tuple, dict]:
+    return (flag,), {"type": kind, "required": "default" not in options, **options}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="spatialmosaic", description=__doc__)
+    groups = parser.add_subparsers(dest="stage", required=True, metavar="STAGE")
+
+    def stage(name: str, help_text: str):
+        return groups.add_parser(name, help=help_text).add_subparsers(dest="step", required=True)
+
+    config = stage("config", "check and show the configuration")
+    _add(
+        config,
+        "check",
+        "validate config.yaml plus overlays; print the result",
+        lambda a: stages.check_config(a.configfile),
+        _path("configfile", many=True),
+    )
+
+    scenes = stage("scenes", "scene acquisition")
+    _add(
+        scenes,
+        "build",
+        "generate one built-in furnished room",
+        lambda a: stages.build_scene(
+            a.name,
+            a.seed,
+            a.furniture_dir,
+            tuple(a.licences),
+            a.objects_min,
+            a.objects_max,
+            a.scene_json,
+            a.mesh,
+        ),
+        _value("--name", str),
+        _value("--seed"),
+        _path("--furniture-dir"),
+        (("--licences",), {"nargs": "+", "required": True}),
+        _value("--objects-min"),
+        _value("--objects-max"),
+        _path("--scene-json"),
+        _path("--mesh"),
+    )
+
+    views = stage("views", "camera sampling and view sets")
+    _add(
+        views,
+        "walkthrough",
+        "cameras along a walkthrough of a built-in room",
+        lambda a: stages.walkthrough(
+            a.scene_json,
+            a.seed,
+            a.frames,
+            a.width,
+            a.height,
+            a.hfov_deg,
+            (a.eye_min_m, a.eye_max_m),
+            a.out,
+        ),
+        _path("--scene-json"),
+        _value("--seed"),
+        _value("--frames"),
+        _value("--width"),
+        _value("--height"),
+        _value("--hfov-deg", float),
+        _value("--eye-min-m", float),
+        _value("--eye-max-m", float),
+        _path("--out"),
+    )
+    _add(
+        views,
+        "viewsets",
+        "sample sets of 2-5 low-overlap frames",
+        lambda a: stages.viewsets(
+            a.visibility,
+            a.seed,
+            a.count,
+            a.min_views,
+            a.max_views,
+            a.max_overlap,
+            a.max_tries,
+            a.out,
+        ),
+        _path("--visibility"),
+        _value("--seed"),
+        _value("--count"),
+        _value("--min-views"),
+        _value("--max-views"),
+        _value("--max-overlap", float),
+        _value("--max-tries"),
+        _path("--out"),
+    )
+
+    render = stage("render", "RGB, depth and instance images")
+    _add(
+        render,
+        "frames",
+        "render every camera of a scene",
+        lambda a: stages.render(a.scene_json, a.mesh, a.cameras, a.out_dir, a.jpeg_quality),
+        _path("--scene-json"),
+        _path("--mesh"),
+        _path("--cameras"),
+        _path("--out-dir"),
+        _value("--jpeg-quality"),
+    )
+
+    visibility = stage("visibility", "per object and frame visibility, view overlap")
+    _add(
+        visibility,
+        "compute",
+        "visible/in-image/full areas, boxes, depths, overlap matrix",
+        lambda a: stages.visibility(
+            a.scene_json,
+            a.mesh,
+            a.cameras,
+            a.render_dir,
+            a.min_visible_pixels,
+            a.voxel_m,
+            a.backend,
+            a.out,
+        ),
+        _path("--scene-json"),
+        _path("--mesh"),
+        _path("--cameras"),
+        _path("--render-dir"),
+        _value("--min-visible-pixels"),
+        _value("--voxel-m", float),
+        _value("--backend", str, default="auto", choices=["auto", "cpu"]),
+        _path("--out"),
+    )
+
+    qa = stage("qa", "question generation and dataset export")
+    _add(
+        qa,
+        "generate",
+        "questions for one scene",
+        lambda a: stages.generate_questions(
+            a.scene_json, a.visibility, a.viewsets, a.seed, tuple(a.types), a.per_viewset, a.out
+        ),
+        _path("--scene-json"),
+        _path("--visibility"),
+        _path("--viewsets"),
+        _value("--seed"),
+        (("--types",), {"nargs": "+", "required": True}),
+        _value("--per-viewset"),
+        _path("--out"),
+    )
+    _add(
+        qa,
+        "export",
+        "merge scenes into the benchmark JSON or the LLaVA training JSON",
+        lambda a: stages.export(a.kind, a.scenes, a.out),
+        _value("--kind", str, choices=["benchmark", "train"]),
+        _path("--scenes", many=True),
+        _path("--out"),
+    )
+
+    train = stage("train", "fit models on the training split")
+    _add(
+        train,
+        "frequency",
+        "most frequent answer per question type",
+        lambda a: stages.train_frequency(a.train_set, a.out),
+        _path("--train-set"),
+        _path("--out"),
+    )
+
+    evaluate = stage("evaluate", "score a model on the benchmark (SPEC §5)")
+    _add(
+        evaluate,
+        "run",
+        "per-sample log (JSONL) and metrics (JSON)",
+        lambda a: stages.evaluate(
+            a.model, a.model_file, a.benchmark, a.seed, a.predictions, a.metrics
+        ),
+        _value("--model", str),
+        (("--model-file",), {"type": Path, "default": None}),
+        _path("--benchmark"),
+        _value("--seed"),
+        _path("--predictions"),
+        _path("--metrics"),
+    )
+
+    report = stage("report", "tables and figures from results files")
+    _add(
+        report,
+        "table",
+        "models x question types (CSV + Markdown)",
+        lambda a: stages.table(a.metrics, a.csv, a.markdown),
+        _path("--metrics", many=True),
+        _path("--csv"),
+        _path("--markdown"),
+    )
+    _add(
+        report,
+        "figure",
+        "bar chart of the results table (PDF + PNG)",
+        lambda a: stages.figure(a.table, a.pdf, a.png),
+        _path("--table"),
+        _path("--pdf"),
+        _path("--png"),
+    )
+
+    dvc = stage("dvc", "DVC integration")
+    _add(
+        dvc,
+        "generate",
+        "write dvc.yaml from the Snakemake workflow",
+        lambda a: stages.generate_dvc(a.out, a.check),
+        _path("--out"),
+        (("--check",), {"action": "store_true", "help": "fail if the file differs"}),
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    try:
+        arguments.run(arguments)
+    except (ArtefactError, ConfigError, FileNotFoundError, ValueError) as error:
+        print(f"spatialmosaic {arguments.stage} {arguments.step}: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""Configuration: load config.yaml plus profile overlays, validate against the schema.
+
+The schema (``config.schema.yaml`` next to this file, linked from ``workflow/schemas/``) is the
+single description of every key. Validation fills defaults and reports the first problem as
+one line naming the key, e.g. ``viewsets.max_overlap=1.3: 1.3 is greater than the maximum of 1``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message names the key and says what is expected."""
+
+
+def load_schema() -> dict[str, Any]:
+    text = resources.files("spatialmosaic").joinpath("config.schema.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def _key_path(parts: Iterable[Any]) -> str:
+    return ".".join(str(part) for part in parts) or "<top level>"
+
+
+def _fill_defaults(schema: dict[str, Any], config: dict[str, Any]) -> None:
+    for key, sub_schema in schema.get("properties", {}).items():
+        if key not in config and "default" in sub_schema:
+            config[key] = copy.deepcopy(sub_schema["default"])
+        if isinstance(config.get(key), dict) and sub_schema.get("type") == "object":
+            _fill_defaults(sub_schema, config[key])
+
+
+def _check_cross_keys(config: dict[str, Any]) -> None:
+    pairs = [
+        ("scenes.objects_min", "scenes.objects_max"),
+        ("views.eye_height_min_m", "views.eye_height_max_m"),
+        ("viewsets.min_views", "viewsets.max_views"),
+    ]
+    for low_key, high_key in pairs:
+        low, high = (_lookup(config, key) for key in (low_key, high_key))
+        if low > high:
+            raise ConfigError(f"{low_key}={low} exceeds {high_key}={high}")
+    fitted = set(config["train"]["models"])
+    for model in config["evaluate"]["models"]:
+        if model in {"frequency"} - fitted:
+            raise ConfigError(
+                f"evaluate.models lists '{model}' but train.models={sorted(fitted)} does not fit it"
+            )
+
+
+def _lookup(config: dict[str, Any], dotted: str) -> Any:
+    value: Any = config
+    for part in dotted.split("."):
+        value = value[part]
+    return value
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    """Validate ``config`` in place (defaults filled) and return it.
+
+    Raises:
+        ConfigError: unknown key, wrong type, value out of range, or inconsistent keys.
+    """
+    if not isinstance(config, dict):
+        raise ConfigError(f"<top level>: expected a mapping, got {type(config).__name__}")
+    schema = load_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(config))
+    if error is not None:
+        where = _key_path(error.absolute_path)
+        if error.validator == "additionalProperties":
+            known = sorted(error.schema.get("properties", {}))
+            raise ConfigError(f"{where}: {error.message}; known keys: {', '.join(known)}")
+        shown = json.dumps(error.instance) if not isinstance(error.instance, dict) else "{...}"
+        raise ConfigError(f"{where}={shown}: {error.message}")
+    _fill_defaults(schema, config)
+    _check_cross_keys(config)
+    return config
+
+
+def merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``overlay`` onto ``base`` the way Snakemake merges ``--configfile`` files."""
+    merged = copy.deepcopy(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def load_config(*paths: Path | str) -> dict[str, Any]:
+    """Read ``config.yaml`` and any overlays in order, then validate."""
+    config: dict[str, Any] = {}
+    for path in map(Path, paths):
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file not found")
+        try:
+            overlay = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as error:
+            raise ConfigError(f"{path}: invalid YAML ({error})") from None
+        if not isinstance(overlay, dict):
+            raise ConfigError(f"{path}: expected a mapping at the top level")
+        config = merge(config, overlay)
+    return validate_config(config)
+
+
+def config_digest(section: Any) -> str:
+    """Short stable hash of a config section, recorded in artefact metadata."""
+    blob = json.dumps(section, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+SCANNETPP_HOWTO = (
+    "ScanNet++ is licensed: apply at https://kaldir.vc.in.tum.de/scannetpp/ , download with the "
+    "official toolkit and your token, then set scenes.scannetpp_root to the folder holding "
+    "data/<scene_id>/ (README, 'Real datasets')"
+)
+
+
+def check_data_sources(config: dict[str, Any]) -> None:
+    """Stop before any rule runs when the configured source data is not on this machine."""
+    scenes = config["scenes"]
+    if scenes["source"] == "builtin":
+        furniture = Path(scenes["furniture_dir"])
+        if not any(furniture.glob("*.sh3f")):
+            raise ConfigError(
+                f"scenes.furniture_dir={furniture}: no Sweet Home 3D catalogs (*.sh3f); install "
+                "the Debian package: apt-get install sweethome3d-furniture"
+            )
+        return
+    root = scenes["scannetpp_root"]
+    if root is None or not (Path(root) / "data").is_dir():
+        raise ConfigError(
+            f"scenes.scannetpp_root={root!r}: no ScanNet++ data there. {SCANNETPP_HOWTO}"
+        )
+    raise ConfigError("scenes.source=scannetpp: the ScanNet++ loader is not implemented yet")

@@ -1,0 +1,139 @@
+"""Reading and writing artefacts: one atomic writer, deterministic encodings.
+
+Every artefact goes through :func:`atomic_path`, so a killed run never leaves a file that looks
+complete. JSON is written with sorted keys and a trailing newline so identical content gives
+identical bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+
+class ArtefactError(ValueError):
+    """An input artefact is missing or malformed; the message names the file."""
+
+
+@contextmanager
+def atomic_path(dest: Path | str) -> Iterator[Path]:
+    """Yield a temporary sibling of ``dest``; rename it onto ``dest`` only on success."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, dest)
+    finally:
+        if tmp.is_dir():
+            shutil.rmtree(tmp)
+        else:
+            tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_dir(dest: Path | str) -> Iterator[Path]:
+    """Yield a temporary directory that replaces ``dest`` as a whole only on success."""
+    dest = Path(dest)
+    with atomic_path(dest) as tmp:
+        tmp.mkdir(parents=True)
+        yield tmp
+        if dest.exists():
+            shutil.rmtree(dest)
+
+
+def _finite_json(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"refusing to write non-finite float {value} to JSON")
+    if isinstance(value, dict):
+        return {key: _finite_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_json(item) for item in value]
+    if isinstance(value, np.generic):
+        return _finite_json(value.item())
+    return value
+
+
+def dumps_json(payload: Any) -> str:
+    return json.dumps(_finite_json(payload), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_json(dest: Path | str, payload: Any) -> None:
+    with atomic_path(dest) as tmp:
+        tmp.write_text(dumps_json(payload), encoding="utf-8")
+
+
+def read_json(path: Path | str, kind: str | None = None) -> Any:
+    """Read a JSON artefact; with ``kind``, check its ``format`` tag (see ``docs/formats.md``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ArtefactError(f"{path}: file not found")
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ArtefactError(f"{path}: invalid JSON ({error})") from None
+    if kind is not None:
+        found = payload.get("format") if isinstance(payload, dict) else None
+        if found != kind:
+            raise ArtefactError(f"{path}: expected a '{kind}' file, found format={found!r}")
+    return payload
+
+
+def write_jsonl(dest: Path | str, rows: list[dict[str, Any]]) -> None:
+    with atomic_path(dest) as tmp:
+        with tmp.open("w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(_finite_json(row), sort_keys=True, ensure_ascii=False))
+                handle.write("\n")
+
+
+def read_jsonl(path: Path | str) -> list[dict[str, Any]]:
+    path = Path(path)
+    if not path.is_file():
+        raise ArtefactError(f"{path}: file not found")
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as error:
+                    raise ArtefactError(f"{path}:{number}: invalid JSON ({error})") from None
+    return rows
+
+
+def write_png16(dest: Path | str, image: np.ndarray) -> None:
+    """Write a single-channel uint16 image losslessly (depth in mm, instance ids)."""
+    if image.ndim != 2 or image.dtype != np.uint16:
+        raise ValueError(f"{dest}: need a 2-D uint16 array, got {image.dtype} {image.shape}")
+    with atomic_path(dest) as tmp:
+        Image.fromarray(image).save(tmp, format="PNG")
+
+
+def read_png16(path: Path | str) -> np.ndarray:
+    path = Path(path)
+    if not path.is_file():
+        raise ArtefactError(f"{path}: file not found")
+    with Image.open(path) as image:
+        array = np.asarray(image)
+    if array.ndim != 2:
+        raise ArtefactError(
+            f"{path}: expected a single-channel 16-bit PNG, got shape {array.shape}"
+        )
+    return array.astype(np.uint16)
+
+
+def write_jpeg(dest: Path | str, rgb: np.ndarray, quality: int) -> None:
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+        raise ValueError(f"{dest}: need an [H, W, 3] uint8 array, got {rgb.dtype} {rgb.shape}")
+    with atomic_path(dest) as tmp:
+        Image.fromarray(rgb).save(tmp, format="JPEG", quality=quality)

@@ -1,0 +1,99 @@
+"""Where every artefact lives, built once; Snakemake rules and the library both use this.
+
+Patterns accept Snakemake wildcards: ``layout.scene_json("{scene}")``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+
+class Split(Enum):
+    TRAIN = "train"
+    EVAL = "eval"
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    data: Path
+    results: Path
+    figures: Path
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layout:
+        paths = config["paths"]
+        return cls(Path(paths["data"]), Path(paths["results"]), Path(paths["figures"]))
+
+    def scene_json(self, scene: str) -> Path:
+        return self.data / "scenes" / scene / "scene.json"
+
+    def scene_mesh(self, scene: str) -> Path:
+        return self.data / "scenes" / scene / "mesh.ply"
+
+    def cameras(self, scene: str) -> Path:
+        return self.data / "views" / f"{scene}.json"
+
+    def render_root(self) -> Path:
+        """Official image layout root: ``<root>/<scene_name>/images/<frame>.jpg`` (SPEC §4)."""
+        return self.data / "render"
+
+    def render_dir(self, scene: str) -> Path:
+        return self.render_root() / scene
+
+    def visibility(self, scene: str) -> Path:
+        return self.data / "visibility" / f"{scene}.json"
+
+    def viewsets(self, scene: str) -> Path:
+        return self.data / "viewsets" / f"{scene}.json"
+
+    def scene_questions(self, scene: str) -> Path:
+        return self.data / "qa" / "scenes" / f"{scene}.json"
+
+    def benchmark(self) -> Path:
+        """SpatialMosaic-Bench style JSON list of records (SPEC §4)."""
+        return self.data / "qa" / "benchmark.json"
+
+    def training_set(self) -> Path:
+        """LLaVA-style training records (SPEC §4)."""
+        return self.data / "qa" / "train.json"
+
+    def model(self, name: str) -> Path:
+        return self.data / "models" / f"{name}.json"
+
+    def predictions(self, model: str) -> Path:
+        return self.data / "evaluation" / f"{model}.jsonl"
+
+    def metrics(self, model: str) -> Path:
+        return self.results / "metrics" / f"{model}.json"
+
+    def log(self, rule: str, name: str) -> Path:
+        return self.data / "logs" / rule / f"{name}.log"
+
+    def table(self, name: str, suffix: str) -> Path:
+        return self.results / "tables" / f"{name}.{suffix}"
+
+    def figure(self, name: str, suffix: str) -> Path:
+        return self.figures / f"{name}.{suffix}"
+
+
+def builtin_scene_names(count: int) -> list[str]:
+    return [f"ours_indoor_{index:04d}" for index in range(count)]
+
+
+def split_scenes(names: list[str], eval_fraction: float, seed: int) -> dict[Split, list[str]]:
+    """Scene-disjoint split: a seeded hash order, the first ``ceil(n * f)`` scenes go to eval.
+
+    Both splits are non-empty whenever there are at least two scenes.
+    """
+    n_eval = min(max(1, math.ceil(len(names) * eval_fraction)), len(names) - 1)
+    ranked = sorted(names, key=lambda name: hashlib.sha256(f"{seed}/{name}".encode()).hexdigest())
+    eval_names = set(ranked[:n_eval])
+    return {
+        Split.TRAIN: [name for name in names if name not in eval_names],
+        Split.EVAL: [name for name in names if name in eval_names],
+    }

@@ -1,0 +1,222 @@
+"""Stage entry points: read the inputs, call one pure computation, write one artefact.
+
+Each function here backs one CLI subcommand (and so one Snakemake rule). Computations live in
+the stage subpackages; this module only wires files to them and records provenance.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import yaml
+
+from spatialmosaic.config import load_config
+from spatialmosaic.io import ArtefactError, read_json
+from spatialmosaic.provenance import artefact_meta, derive_rng
+from spatialmosaic.records import QuestionType
+from spatialmosaic.scene_io import (
+    SCENE_FORMAT,
+    read_cameras,
+    read_scene,
+    read_scene_objects,
+    write_cameras,
+    write_scene,
+)
+
+
+def check_config(configfiles: list[Path]) -> None:
+    config = load_config(*configfiles)
+    sys.stdout.write(yaml.safe_dump(config, sort_keys=True))
+
+
+def build_scene(
+    name: str,
+    seed: int,
+    furniture_dir: Path,
+    licences: tuple[str, ...],
+    objects_min: int,
+    objects_max: int,
+    scene_json: Path,
+    mesh_ply: Path,
+) -> None:
+    from spatialmosaic.scenes.builtin import FurnitureLibrary, build_builtin_scene
+
+    library = FurnitureLibrary(furniture_dir, licences)
+    rng = derive_rng(seed, "scenes", name)
+    scene = build_builtin_scene(name, library, rng, objects_min, objects_max)
+    params = {"licences": list(licences), "objects_min": objects_min, "objects_max": objects_max}
+    write_scene(scene_json, mesh_ply, scene, artefact_meta("scenes", seed, params))
+
+
+def walkthrough(
+    scene_json: Path,
+    seed: int,
+    n_frames: int,
+    width: int,
+    height: int,
+    hfov_deg: float,
+    eye_height_range_m: tuple[float, float],
+    dest: Path,
+) -> None:
+    from spatialmosaic.views.walkthrough import walkthrough_cameras
+
+    payload = read_json(scene_json, kind=SCENE_FORMAT)
+    name, info = payload["scene_name"], payload["info"]
+    if "room_size_m" not in info:
+        raise ArtefactError(f"{scene_json}: no room_size_m; walkthroughs are for built-in rooms")
+    rng = derive_rng(seed, "views", name)
+    cameras = walkthrough_cameras(
+        tuple(info["room_size_m"]), rng, n_frames, width, height, hfov_deg, eye_height_range_m
+    )
+    params = {
+        "frames": n_frames,
+        "width": width,
+        "height": height,
+        "hfov_deg": hfov_deg,
+        "eye_height_range_m": list(eye_height_range_m),
+    }
+    write_cameras(dest, name, cameras, artefact_meta("views", seed, params))
+
+
+def render(
+    scene_json: Path, mesh_ply: Path, cameras_json: Path, out_dir: Path, jpeg_quality: int
+) -> None:
+    from spatialmosaic.render.frames import render_scene
+
+    render_scene(
+        read_scene(scene_json, mesh_ply), read_cameras(cameras_json), out_dir, jpeg_quality
+    )
+
+
+def visibility(
+    scene_json: Path,
+    mesh_ply: Path,
+    cameras_json: Path,
+    render_dir: Path,
+    min_visible_pixels: int,
+    voxel_m: float,
+    backend: str,
+    dest: Path,
+) -> None:
+    from spatialmosaic.visibility.observe import observe_scene, write_visibility
+
+    scene = read_scene(scene_json, mesh_ply)
+    result = observe_scene(
+        scene, read_cameras(cameras_json), render_dir, min_visible_pixels, voxel_m
+    )
+    params = {
+        "min_visible_pixels": min_visible_pixels,
+        "overlap_voxel_m": voxel_m,
+        "backend": backend,
+        "backend_used": "open3d-cpu",
+    }
+    write_visibility(dest, result, artefact_meta("visibility", None, params))
+
+
+def viewsets(
+    visibility_json: Path,
+    seed: int,
+    count: int,
+    min_views: int,
+    max_views: int,
+    max_overlap: float,
+    max_tries: int,
+    dest: Path,
+) -> None:
+    from spatialmosaic.views.viewsets import sample_viewsets, write_viewsets
+    from spatialmosaic.visibility.observe import read_visibility
+
+    result = read_visibility(visibility_json)
+    rng = derive_rng(seed, "viewsets", result.scene_name)
+    chosen = sample_viewsets(result, rng, count, min_views, max_views, max_overlap, max_tries)
+    params = {
+        "count": count,
+        "min_views": min_views,
+        "max_views": max_views,
+        "max_overlap": max_overlap,
+        "max_tries": max_tries,
+        "sampled": len(chosen),
+    }
+    write_viewsets(dest, chosen, artefact_meta("viewsets", seed, params))
+
+
+def generate_questions(
+    scene_json: Path,
+    visibility_json: Path,
+    viewsets_json: Path,
+    seed: int,
+    types: tuple[str, ...],
+    per_viewset: int,
+    dest: Path,
+) -> None:
+    from spatialmosaic.qa.generate import generate_scene_questions, write_scene_questions
+    from spatialmosaic.views.viewsets import read_viewsets
+    from spatialmosaic.visibility.observe import read_visibility
+
+    _, objects = read_scene_objects(scene_json)
+    question_types = tuple(QuestionType(value) for value in types)
+    records = generate_scene_questions(
+        objects,
+        read_visibility(visibility_json),
+        read_viewsets(viewsets_json),
+        question_types,
+        per_viewset,
+        seed,
+    )
+    params = {"question_types": list(types), "questions_per_viewset": per_viewset}
+    write_scene_questions(dest, records, artefact_meta("qa", seed, params))
+
+
+def export(kind: str, scene_files: list[Path], dest: Path) -> None:
+    from spatialmosaic.qa.generate import export_benchmark, export_training_set
+
+    meta = artefact_meta(f"qa-export-{kind}", None, {"scenes": [p.stem for p in scene_files]})
+    writer = export_benchmark if kind == "benchmark" else export_training_set
+    writer(scene_files, dest, meta)
+
+
+def train_frequency(train_set: Path, dest: Path) -> None:
+    from spatialmosaic.training.frequency import fit_frequency, write_frequency_model
+
+    records = read_json(train_set)
+    if not isinstance(records, list) or not records:
+        raise ArtefactError(f"{train_set}: expected a non-empty JSON list of training records")
+    write_frequency_model(dest, fit_frequency(records), artefact_meta("train", None, {}))
+
+
+def evaluate(
+    model_name: str,
+    model_file: Path | None,
+    benchmark: Path,
+    seed: int,
+    predictions: Path,
+    metrics: Path,
+) -> None:
+    from spatialmosaic.evaluate.models import build_model
+    from spatialmosaic.evaluate.run import evaluate_model, write_evaluation
+    from spatialmosaic.qa.generate import read_benchmark
+
+    records = read_benchmark(benchmark)
+    model = build_model(model_name, seed, model_file)
+    rows = evaluate_model(model, records)
+    meta = artefact_meta("evaluate", seed, {"model": model_name, "benchmark": str(benchmark)})
+    write_evaluation(predictions, metrics, model_name, rows, records, meta)
+
+
+def table(metrics_files: list[Path], csv_path: Path, markdown_path: Path) -> None:
+    from spatialmosaic.reporting.tables import results_frame, write_table
+
+    write_table(results_frame(metrics_files), csv_path, markdown_path)
+
+
+def figure(table_csv: Path, pdf: Path, png: Path) -> None:
+    from spatialmosaic.reporting.figures import baselines_by_type
+
+    baselines_by_type(table_csv, pdf, png)
+
+
+def generate_dvc(dest: Path, check: bool) -> None:
+    from spatialmosaic.dvc_stages import write_dvc_yaml
+
+    write_dvc_yaml(dest, check=check)

@@ -1,0 +1,223 @@
+"""Per object and frame visibility, and pairwise view overlap (SPEC §2).
+
+S_vis comes from the rendered instance buffer. S_full and S_in come from an object-alone pass:
+rays through every pixel centre of the object's projected bounds, extended beyond the image,
+cast against that object's triangles only (so an object's own back side never counts as
+occlusion). The unbounded image plane is capped at ``AMODAL_MARGIN`` image sizes on each side;
+an object crossing the camera plane is cast over the whole capped window.
+
+Overlap(i, j) is the IoU of the sets of visible object surface points of frames i and j,
+discretised into voxels of ``voxel_m`` (structural classes excluded).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from spatialmosaic.io import ArtefactError, read_json, read_png16, write_json
+from spatialmosaic.raycast import TriangleRaycaster, image_pixels, pixel_rays, pose
+from spatialmosaic.records import CameraFrame, Observation
+from spatialmosaic.render.frames import png_mm_to_depth
+from spatialmosaic.scene_io import Scene
+
+VISIBILITY_FORMAT = "spatialmosaic.visibility"
+VISIBILITY_FORMAT_VERSION = 1
+AMODAL_MARGIN = 1  # the unbounded plane is capped at [-W, 2W) x [-H, 2H)
+NEAR_PLANE_M = 1e-3
+_VOXEL_KEY_BITS = 21
+
+
+@dataclass(frozen=True)
+class SceneVisibility:
+    scene_name: str
+    frames: tuple[str, ...]
+    observations: tuple[Observation, ...]
+    overlap_iou: np.ndarray  # [F, F], frames in ``frames`` order
+    min_visible_pixels: int
+
+
+def _amodal_window(
+    camera: CameraFrame, vertices_world_m: np.ndarray
+) -> tuple[int, int, int, int] | None:
+    """Pixel bounds [u0, u1) x [v0, v1) of the object's projection, capped; None if behind."""
+    T_world_cam = pose(camera)
+    points_cam = (vertices_world_m - T_world_cam[:3, 3]) @ T_world_cam[:3, :3]
+    z = points_cam[:, 2]
+    cap = (
+        -AMODAL_MARGIN * camera.width,
+        -AMODAL_MARGIN * camera.height,
+        (1 + AMODAL_MARGIN) * camera.width,
+        (1 + AMODAL_MARGIN) * camera.height,
+    )
+    if np.all(z <= NEAR_PLANE_M):
+        return None
+    if np.any(z <= NEAR_PLANE_M):
+        return cap
+    K_px = np.asarray(camera.K_px)
+    u = K_px[0, 0] * points_cam[:, 0] / z + K_px[0, 2]
+    v = K_px[1, 1] * points_cam[:, 1] / z + K_px[1, 2]
+    u0, v0 = max(cap[0], int(np.floor(u.min())) - 1), max(cap[1], int(np.floor(v.min())) - 1)
+    u1, v1 = min(cap[2], int(np.ceil(u.max())) + 1), min(cap[3], int(np.ceil(v.max())) + 1)
+    return None if u0 >= u1 or v0 >= v1 else (u0, v0, u1, v1)
+
+
+def _amodal_areas(raycaster: TriangleRaycaster, camera: CameraFrame, window) -> tuple[int, int]:
+    u0, v0, u1, v1 = window
+    vs, us = np.mgrid[v0:v1, u0:u1]
+    us, vs = us.ravel(), vs.ravel()
+    hit = raycaster.hit_mask(pixel_rays(camera, us, vs))
+    inside = (us >= 0) & (us < camera.width) & (vs >= 0) & (vs < camera.height)
+    return int(hit.sum()), int((hit & inside).sum())
+
+
+def _voxel_keys(
+    camera: CameraFrame, depth_z_m: np.ndarray, mask: np.ndarray, voxel_m: float
+) -> np.ndarray:
+    us, vs = image_pixels(camera)
+    keep = mask.ravel()
+    rays = pixel_rays(camera, us[keep], vs[keep]).astype(np.float64)
+    points = rays[:, :3] + rays[:, 3:] * depth_z_m.ravel()[keep, None]
+    cells = np.floor(points / voxel_m).astype(np.int64) + (1 << (_VOXEL_KEY_BITS - 1))
+    if np.any((cells < 0) | (cells >= 1 << _VOXEL_KEY_BITS)):
+        raise ValueError(f"scene extent exceeds the voxel key range at voxel size {voxel_m} m")
+    keys = (cells[:, 0] << (2 * _VOXEL_KEY_BITS)) | (cells[:, 1] << _VOXEL_KEY_BITS) | cells[:, 2]
+    return np.unique(keys)
+
+
+def overlap_matrix(voxel_sets: list[np.ndarray]) -> np.ndarray:
+    """Pairwise IoU of sorted unique key arrays; IoU of two empty sets is 0."""
+    n = len(voxel_sets)
+    iou = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i, n):
+            inter = len(np.intersect1d(voxel_sets[i], voxel_sets[j], assume_unique=True))
+            union = len(voxel_sets[i]) + len(voxel_sets[j]) - inter
+            iou[i, j] = iou[j, i] = inter / union if union else 0.0
+    return iou
+
+
+def _observe(frame_id, instance_id, raycaster, camera, vertices, instance, depth, min_pixels):
+    window = _amodal_window(camera, vertices)
+    mask = instance == instance_id
+    pixels_visible = int(mask.sum())
+    if window is None and pixels_visible == 0:
+        return None
+    full, in_image = _amodal_areas(raycaster, camera, window) if window else (0, 0)
+    if pixels_visible > in_image:
+        raise ArtefactError(
+            f"frame {frame_id}, instance {instance_id}: {pixels_visible} visible pixels exceed "
+            f"{in_image} silhouette pixels; the render does not match the scene mesh"
+        )
+    if full == 0:
+        return None
+    box = centre = d_min = d_med = d_max = None
+    if pixels_visible:
+        vs, us = np.nonzero(mask)
+        box = (int(us.min()), int(vs.min()), int(us.max()), int(vs.max()))
+        centre = ((box[0] + box[2] + 1) / 2, (box[1] + box[3] + 1) / 2)
+        depths = depth[mask]
+        d_min, d_med, d_max = (
+            float(np.min(depths)),
+            float(np.median(depths)),
+            float(np.max(depths)),
+        )
+    return Observation(
+        frame_id,
+        instance_id,
+        full,
+        in_image,
+        pixels_visible,
+        box,
+        centre,
+        d_min,
+        d_med,
+        d_max,
+        pixels_visible >= min_pixels,
+    )
+
+
+def observe_scene(
+    scene: Scene,
+    cameras: list[CameraFrame],
+    render_dir: Path,
+    min_visible_pixels: int,
+    voxel_m: float,
+) -> SceneVisibility:
+    """Observations of every non-structural object in every frame where it projects."""
+    targets = [obj for obj in scene.objects if not obj.structural]
+    structural_ids = [obj.instance_id for obj in scene.objects if obj.structural]
+    per_object = {}
+    for obj in targets:
+        faces = scene.triangles[scene.face_instance == obj.instance_id]
+        used, local = np.unique(faces, return_inverse=True)
+        vertices = scene.vertices_world_m[used]
+        per_object[obj.instance_id] = (TriangleRaycaster(vertices, local.reshape(-1, 3)), vertices)
+    observations, voxel_sets = [], []
+    for camera in tqdm(cameras, desc=f"visibility {scene.name}", unit="frame"):
+        instance = read_png16(render_dir / "instance" / f"{camera.frame_id}.png")
+        depth = png_mm_to_depth(read_png16(render_dir / "depth" / f"{camera.frame_id}.png"))
+        if instance.shape != (camera.height, camera.width):
+            raise ArtefactError(
+                f"{render_dir}: {camera.frame_id} is {instance.shape}, camera says "
+                f"{(camera.height, camera.width)}"
+            )
+        for obj in targets:
+            raycaster, vertices = per_object[obj.instance_id]
+            observation = _observe(
+                camera.frame_id,
+                obj.instance_id,
+                raycaster,
+                camera,
+                vertices,
+                instance,
+                depth,
+                min_visible_pixels,
+            )
+            if observation is not None:
+                observations.append(observation)
+        object_mask = (instance > 0) & ~np.isin(instance, structural_ids) & np.isfinite(depth)
+        voxel_sets.append(_voxel_keys(camera, depth, object_mask, voxel_m))
+    return SceneVisibility(
+        scene_name=scene.name,
+        frames=tuple(camera.frame_id for camera in cameras),
+        observations=tuple(observations),
+        overlap_iou=overlap_matrix(voxel_sets),
+        min_visible_pixels=min_visible_pixels,
+    )
+
+
+def write_visibility(dest: Path, visibility: SceneVisibility, meta: dict) -> None:
+    write_json(
+        dest,
+        {
+            "format": VISIBILITY_FORMAT,
+            "format_version": VISIBILITY_FORMAT_VERSION,
+            "scene_name": visibility.scene_name,
+            "frames": list(visibility.frames),
+            "min_visible_pixels": visibility.min_visible_pixels,
+            "observations": [obs.to_json() for obs in visibility.observations],
+            "overlap_iou": np.round(visibility.overlap_iou, 6).tolist(),
+            "meta": meta,
+        },
+    )
+
+
+def read_visibility(path: Path) -> SceneVisibility:
+    payload = read_json(path, kind=VISIBILITY_FORMAT)
+    frames = tuple(payload["frames"])
+    iou = np.asarray(payload["overlap_iou"], dtype=np.float64)
+    if iou.shape != (len(frames), len(frames)):
+        raise ArtefactError(
+            f"{path}: overlap_iou is {iou.shape}, expected {len(frames)}x{len(frames)}"
+        )
+    return SceneVisibility(
+        scene_name=payload["scene_name"],
+        frames=frames,
+        observations=tuple(Observation.from_json(item) for item in payload["observations"]),
+        overlap_iou=iou,
+        min_visible_pixels=int(payload["min_visible_pixels"]),
+    )

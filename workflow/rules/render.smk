@@ -1,0 +1,17 @@
+rule render_frames:
+    input:
+        scene=rules.scenes_build.output.scene,
+        mesh=rules.scenes_build.output.mesh,
+        cameras=rules.views_walkthrough.output.cameras,
+    output:
+        frames=directory(LAYOUT.render_dir("{scene}")),
+    log:
+        log_path("render_frames", "{scene}"),
+    params:
+        quality=lookup(dpath="render/jpeg_quality", within=config),
+    conda:
+        "../../envs/geometry.yaml"
+    shell:
+        "spatialmosaic render frames --scene-json {input.scene} --mesh {input.mesh}"
+        " --cameras {input.cameras} --out-dir {output.frames}"
+        " --jpeg-quality {params.quality} > {log} 2>&1"

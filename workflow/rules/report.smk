@@ -1,0 +1,36 @@
+rule report_table:
+    input:
+        metrics=expand(LAYOUT.metrics("{model}"), model=config["evaluate"]["models"]),
+    output:
+        csv=report(
+            LAYOUT.table("baselines", "csv"),
+            caption="../report/baselines_table.rst",
+            category="Tables",
+        ),
+        markdown=LAYOUT.table("baselines", "md"),
+    log:
+        log_path("report_table"),
+    conda:
+        "../../envs/report.yaml"
+    shell:
+        "spatialmosaic report table --metrics {input.metrics} --csv {output.csv}"
+        " --markdown {output.markdown} > {log} 2>&1"
+
+
+rule report_figure:
+    input:
+        table=rules.report_table.output.csv,
+    output:
+        pdf=LAYOUT.figure("baselines_by_type", "pdf"),
+        png=report(
+            LAYOUT.figure("baselines_by_type", "png"),
+            caption="../report/baselines_by_type.rst",
+            category="Figures",
+        ),
+    log:
+        log_path("report_figure"),
+    conda:
+        "../../envs/report.yaml"
+    shell:
+        "spatialmosaic report figure --table {input.table} --pdf {output.pdf}"
+        " --png {output.png} > {log} 2>&1"

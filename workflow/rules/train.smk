@@ -1,0 +1,11 @@
+rule train_frequency:
+    input:
+        train=rules.qa_export_train.output.train,
+    output:
+        model=LAYOUT.model("frequency"),
+    log:
+        log_path("train_frequency"),
+    conda:
+        "../../envs/dataset.yaml"
+    shell:
+        "spatialmosaic train frequency --train-set {input.train} --out {output.model} > {log} 2>&1"

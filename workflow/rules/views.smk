@@ -1,0 +1,22 @@
+rule views_walkthrough:
+    input:
+        scene=rules.scenes_build.output.scene,
+    output:
+        cameras=LAYOUT.cameras("{scene}"),
+    log:
+        log_path("views_walkthrough", "{scene}"),
+    params:
+        seed=lookup(dpath="seed", within=config),
+        frames=lookup(dpath="views/frames_per_scene", within=config),
+        width=lookup(dpath="views/width", within=config),
+        height=lookup(dpath="views/height", within=config),
+        hfov=lookup(dpath="views/hfov_deg", within=config),
+        eye_min=lookup(dpath="views/eye_height_min_m", within=config),
+        eye_max=lookup(dpath="views/eye_height_max_m", within=config),
+    conda:
+        "../../envs/geometry.yaml"
+    shell:
+        "spatialmosaic views walkthrough --scene-json {input.scene} --seed {params.seed}"
+        " --frames {params.frames} --width {params.width} --height {params.height}"
+        " --hfov-deg {params.hfov} --eye-min-m {params.eye_min} --eye-max-m {params.eye_max}"
+        " --out {output.cameras} > {log} 2>&1"

@@ -1,0 +1,21 @@
+rule visibility_compute:
+    input:
+        scene=rules.scenes_build.output.scene,
+        mesh=rules.scenes_build.output.mesh,
+        cameras=rules.views_walkthrough.output.cameras,
+        frames=rules.render_frames.output.frames,
+    output:
+        table=LAYOUT.visibility("{scene}"),
+    log:
+        log_path("visibility_compute", "{scene}"),
+    params:
+        min_pixels=lookup(dpath="visibility/min_visible_pixels", within=config),
+        voxel=lookup(dpath="visibility/overlap_voxel_m", within=config),
+        backend=lookup(dpath="visibility/backend", within=config),
+    conda:
+        "../../envs/geometry.yaml"
+    shell:
+        "spatialmosaic visibility compute --scene-json {input.scene} --mesh {input.mesh}"
+        " --cameras {input.cameras} --render-dir {input.frames}"
+        " --min-visible-pixels {params.min_pixels} --voxel-m {params.voxel}"
+        " --backend {params.backend} --out {output.table} > {log} 2>&1"
