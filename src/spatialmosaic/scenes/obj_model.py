@@ -13,7 +13,7 @@ import io
 import posixpath
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
@@ -27,6 +27,8 @@ NEUTRAL_GREY = 0.7  # colour of faces with no (or an undefined) material
 R_WORLD_FROM_MODEL = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
 # OBJ statements that carry no geometry we use; anything else unknown is an error.
 _IGNORED_OBJ_KEYWORDS = frozenset({"vt", "vn", "vp", "o", "g", "s", "l", "mtllib", "mg"})
+# The vertex index that starts a face corner token ("12", "-3/4", "5//6"); one match per token.
+_CORNER_VERTEX = re.compile(rb"(?<!\S)([+-]?\d+)(?=[/\s]|$)")
 _TEXTURE_DRAFT_PX = (64, 64)  # JPEG draft decode size; plenty for a mean colour
 
 
@@ -136,39 +138,69 @@ def parse_obj(obj_text: str, materials: dict[str, tuple[float, float, float]]) -
         ValueError: a malformed line, an index out of range or an unknown statement; the
             message names the 1-based line number.
     """
-    v_rests: list[str] = []
-    v_linenos: list[int] = []
-    f_rests: list[str] = []
-    f_info: list[tuple[int, int, int, int]] = []  # (lineno, vertex count, n vertices so far, mtl)
-    material_ids: dict[str, int] = {}
-    current_material = -1
+    lines = _ObjLines()
     for lineno, raw in enumerate(obj_text.splitlines(), start=1):
+        head = raw[:2]  # fast path for the common statements; the rest go through split()
+        if head == "v ":
+            lines.v_rests.append(raw[2:])
+            lines.v_linenos.append(lineno)
+        elif head == "f ":
+            lines.f_rests.append(raw[2:])
+            lines.f_linenos.append(lineno)
+        elif not ((head == "vt" or head == "vn") and raw[2:3] in " \t"):
+            lines.add_general(lineno, raw)
+    vertices = _parse_vertices(lines.v_rests, lines.v_linenos)
+    f_linenos = np.asarray(lines.f_linenos, dtype=np.int64)
+    # Vertices defined before each face line, for negative (relative) indices.
+    n_before = np.searchsorted(np.asarray(lines.v_linenos, dtype=np.int64), f_linenos)
+    indices, corners = _parse_face_indices(lines.f_rests, f_linenos, n_before, len(vertices))
+    triangles, tri_face = _fan_triangulate(indices, corners)
+    palette = np.full((len(lines.material_ids) + 1, 3), NEUTRAL_GREY, dtype=np.float32)
+    for name, mid in lines.material_ids.items():
+        if name in materials:
+            palette[mid] = materials[name]
+    face_material = lines.face_materials(f_linenos)
+    colors = palette[face_material[tri_face]]  # material -1 -> last row, the grey
+    return TriangleMesh(vertices, triangles, colors)
+
+
+@dataclass
+class _ObjLines:
+    """OBJ statements we use, kept as text until numpy parses them in bulk."""
+
+    v_rests: list[str] = field(default_factory=list)
+    v_linenos: list[int] = field(default_factory=list)
+    f_rests: list[str] = field(default_factory=list)
+    f_linenos: list[int] = field(default_factory=list)
+    material_ids: dict[str, int] = field(default_factory=dict)
+    material_changes: list[tuple[int, int]] = field(default_factory=list)  # (lineno, id)
+
+    def add_general(self, lineno: int, raw: str) -> None:
         parts = raw.split(None, 1)
         if not parts or parts[0][0] == "#":
-            continue
+            return
         keyword = parts[0]
         rest = parts[1] if len(parts) > 1 else ""
         if keyword == "v":
-            v_rests.append(rest)
-            v_linenos.append(lineno)
+            self.v_rests.append(rest)
+            self.v_linenos.append(lineno)
         elif keyword == "f":
-            f_rests.append(rest)
-            f_info.append((lineno, len(rest.split()), len(v_rests), current_material))
+            self.f_rests.append(rest)
+            self.f_linenos.append(lineno)
         elif keyword == "usemtl":
             name = rest.strip()
-            current_material = material_ids.setdefault(name, len(material_ids)) if name else -1
+            mid = self.material_ids.setdefault(name, len(self.material_ids)) if name else -1
+            self.material_changes.append((lineno, mid))
         elif keyword not in _IGNORED_OBJ_KEYWORDS:
             raise ValueError(f"OBJ line {lineno}: unknown statement {raw.strip()[:80]!r}")
-    vertices = _parse_vertices(v_rests, v_linenos)
-    info = np.array(f_info, dtype=np.int64).reshape(-1, 4)
-    indices = _parse_face_indices(f_rests, info, len(vertices))
-    triangles, tri_face = _fan_triangulate(indices, info[:, 1])
-    palette = np.full((len(material_ids) + 1, 3), NEUTRAL_GREY, dtype=np.float32)
-    for name, mid in material_ids.items():
-        if name in materials:
-            palette[mid] = materials[name]
-    colors = palette[info[tri_face, 3]]  # material -1 -> last row, the grey
-    return TriangleMesh(vertices, triangles, colors)
+
+    def face_materials(self, f_linenos: np.ndarray) -> np.ndarray:
+        """Material id of each face (-1: none), from the last ``usemtl`` above it."""
+        if not self.material_changes:
+            return np.full(len(f_linenos), -1, dtype=np.int64)
+        change_linenos, change_ids = np.asarray(self.material_changes, dtype=np.int64).T
+        last = np.searchsorted(change_linenos, f_linenos) - 1
+        return np.where(last >= 0, change_ids[np.maximum(last, 0)], -1)
 
 
 def _parse_vertices(v_rests: list[str], v_linenos: list[int]) -> np.ndarray:
@@ -190,47 +222,39 @@ def _parse_vertices(v_rests: list[str], v_linenos: list[int]) -> np.ndarray:
     return vertices
 
 
-def _parse_face_indices(f_rests: list[str], info: np.ndarray, n_vertices: int) -> np.ndarray:
-    """Absolute 0-based vertex index of every face corner, faces concatenated."""
-    joined = " ".join(f_rests)
-    if "/" in joined:  # drop "/vt/vn" from every corner without a per-token Python loop
-        chars = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8).copy()
-        is_space = np.isin(chars, np.frombuffer(b" \t\f\v", dtype=np.uint8))
-        slash_count = np.cumsum(chars == ord("/"))
-        count_at_last_space = np.maximum.accumulate(np.where(is_space, slash_count, 0))
-        chars[(slash_count - count_at_last_space > 0) & ~is_space] = ord(" ")
-        joined = chars.tobytes().decode("utf-8", "surrogatepass")
-    tokens = joined.split()
-    raw = None
-    if len(tokens) == int(info[:, 1].sum()):
-        try:
-            raw = np.array(list(map(int, tokens)), dtype=np.int64)
-        except ValueError:
-            pass
-    if raw is None:
-        _raise_malformed_face(f_rests, info)
+def _parse_face_indices(
+    f_rests: list[str], f_linenos: np.ndarray, n_before: np.ndarray, n_vertices: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Absolute 0-based vertex index of every face corner, and the corner count per face."""
+    corners = np.array([len(rest.split()) for rest in f_rests], dtype=np.int64)
+    # One C-level pass takes the vertex index at the start of every corner token.
+    text = "\n".join(f_rests).encode("utf-8", "surrogatepass")
+    matches = _CORNER_VERTEX.findall(text)
+    if len(matches) != int(corners.sum()):  # some token is not "v", "v/vt", "v//vn", ...
+        _raise_malformed_face(f_rests, f_linenos)
+    raw = np.array(matches, dtype=np.bytes_).astype(np.int64) if matches else np.zeros(0, int)
     # Negative indices count back from the vertices defined so far; positive ones may refer
     # to any vertex of the file.
-    n_before = np.repeat(info[:, 2], info[:, 1])
-    absolute = np.where(raw < 0, n_before + raw, raw - 1)
+    before = np.repeat(n_before, corners)
+    absolute = np.where(raw < 0, before + raw, raw - 1)
     bad = (raw == 0) | (absolute < 0) | (absolute >= n_vertices)
     if bad.any():
         corner = int(np.argmax(bad))
-        face = int(np.searchsorted(np.cumsum(info[:, 1]), corner, side="right"))
+        face = int(np.searchsorted(np.cumsum(corners), corner, side="right"))
         raise ValueError(
-            f"OBJ line {info[face, 0]}: vertex index {raw[corner]} out of range; "
-            f"{n_vertices} vertices in all, {n_before[corner]} before this line: "
+            f"OBJ line {f_linenos[face]}: vertex index {raw[corner]} out of range; "
+            f"{n_vertices} vertices in all, {before[corner]} before this line: "
             f"'f {f_rests[face]}'"
         )
-    return absolute
+    return absolute, corners
 
 
-def _raise_malformed_face(f_rests: list[str], info: np.ndarray) -> NoReturn:
-    for rest, lineno in zip(f_rests, info[:, 0], strict=True):
-        for corner in rest.split():
-            if not re.fullmatch(r"[+-]?\d+(/[+-]?\d*){0,2}", corner):
-                raise ValueError(f"OBJ line {lineno}: malformed face corner {corner!r}")
-    raise ValueError("OBJ: malformed face lines")  # every corner matched; kept as a guard
+def _raise_malformed_face(f_rests: list[str], f_linenos: np.ndarray) -> NoReturn:
+    for rest, lineno in zip(f_rests, f_linenos, strict=True):
+        found = _CORNER_VERTEX.findall(rest.encode("utf-8", "surrogatepass"))
+        if len(found) != len(rest.split()):
+            raise ValueError(f"OBJ line {lineno}: malformed face 'f {rest}'")
+    raise AssertionError("a face line miscounted, but none alone does")  # cannot happen
 
 
 def _fan_triangulate(indices: np.ndarray, corners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -336,8 +360,12 @@ def _mtl_member(folder: str, mtl_name: str, obj_member: str, names: set[str]) ->
 
 def _mtllib_names(obj_text: str, folder: str, names: set[str]) -> list[str]:
     libraries: list[str] = []
-    for match in re.finditer(r"^[ \t]*mtllib[ \t]+(.+?)[ \t]*$", obj_text, flags=re.MULTILINE):
-        rest = match.group(1)
+    # A literal search is much faster than a multiline regex over a several-MB OBJ.
+    for match in re.finditer(r"mtllib[ \t]+([^\r\n]+)", obj_text):
+        line_start = obj_text.rfind("\n", 0, match.start()) + 1
+        if obj_text[line_start : match.start()].strip():
+            continue  # "mtllib" inside another statement or a comment
+        rest = match.group(1).strip()
         # One file name with spaces, or several names separated by spaces.
         whole = posixpath.normpath(posixpath.join(folder, rest))
         libraries.extend([rest] if whole in names else rest.split())

@@ -1,0 +1,68 @@
+"""Shared fixtures: tiny analytic scenes and cameras whose answers are known in closed form."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from spatialmosaic.records import CameraFrame, SceneObject
+from spatialmosaic.scene_io import Scene
+
+
+def quad(x0: float, x1: float, y0: float, y1: float, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """A rectangle in the plane z = const (two triangles)."""
+    vertices = np.array([[x0, y0, z], [x1, y0, z], [x1, y1, z], [x0, y1, z]], dtype=np.float64)
+    return vertices, np.array([[0, 1, 2], [0, 2, 3]])
+
+
+def box(lo: tuple[float, float, float], hi: tuple[float, float, float]):
+    corners = np.array(
+        [[x, y, z] for z in (lo[2], hi[2]) for y in (lo[1], hi[1]) for x in (lo[0], hi[0])],
+        dtype=np.float64,
+    )
+    quads = [(0, 2, 3, 1), (4, 5, 7, 6), (0, 1, 5, 4), (2, 6, 7, 3), (0, 4, 6, 2), (1, 3, 7, 5)]
+    triangles = [[a, b, c] for a, b, c, _ in quads] + [[a, c, d] for a, _, c, d in quads]
+    return corners, np.array(triangles)
+
+
+def make_scene(parts: list[tuple[int, str, bool, tuple[np.ndarray, np.ndarray]]]) -> Scene:
+    """Scene from (instance_id, category, structural, (vertices, triangles)) parts."""
+    vertices, triangles, face_instance, objects = [], [], [], []
+    offset = 0
+    for instance_id, category, structural, (verts, tris) in parts:
+        vertices.append(verts)
+        triangles.append(tris + offset)
+        face_instance.append(np.full(len(tris), instance_id, dtype=np.uint16))
+        offset += len(verts)
+        lo, hi = tuple(verts.min(axis=0)), tuple(verts.max(axis=0))
+        objects.append(SceneObject(instance_id, category, structural, lo, hi))
+    n_faces = sum(len(t) for t in triangles)
+    return Scene(
+        name="analytic",
+        objects=tuple(objects),
+        vertices_world_m=np.concatenate(vertices),
+        triangles=np.concatenate(triangles),
+        face_instance=np.concatenate(face_instance),
+        face_rgb=np.full((n_faces, 3), 200, dtype=np.uint8),
+        info={},
+    )
+
+
+def camera_at(frame_id: str = "frame_000000", position=(0.0, 0.0, 0.0), width=100, height=80,
+              focal_px=50.0) -> CameraFrame:  # fmt: skip
+    """Camera looking down world +Z with OpenCV axes equal to world axes."""
+    T_world_cam = np.eye(4)
+    T_world_cam[:3, 3] = position
+    K_px = [[focal_px, 0.0, width / 2], [0.0, focal_px, height / 2], [0.0, 0.0, 1.0]]
+    return CameraFrame(
+        frame_id,
+        tuple(tuple(row) for row in K_px),
+        tuple(tuple(float(v) for v in row) for row in T_world_cam),
+        width,
+        height,
+    )
+
+
+@pytest.fixture
+def analytic_camera() -> CameraFrame:
+    return camera_at()

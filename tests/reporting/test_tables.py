@@ -1,0 +1,27 @@
+"""Tables and figures are built from metrics files."""
+
+from __future__ import annotations
+
+from spatialmosaic.io import write_json
+from spatialmosaic.reporting.figures import baselines_by_type
+from spatialmosaic.reporting.tables import results_frame, write_table
+
+
+def metrics(path, model, per_type, overall):
+    write_json(path, {"format": "spatialmosaic.metrics", "model": model, "per_type": per_type,
+                      "overall": overall, "tasks": {}})  # fmt: skip
+
+
+def test_table_and_figure_from_metrics(tmp_path):
+    metrics(tmp_path / "a.json", "chance", {"obj_count_occ": 25.0, "obj_count_occ_na": 40.0}, 32.5)
+    metrics(tmp_path / "b.json", "frequency", {"obj_count_occ_na": 10.0}, 10.0)
+    frame = results_frame([tmp_path / "a.json", tmp_path / "b.json"])
+    assert list(frame.columns) == ["obj_count_occ", "obj_count_occ_na", "overall"]
+    assert frame.loc["chance", "overall"] == 32.5
+    write_table(frame, tmp_path / "t.csv", tmp_path / "t.md")
+    assert "| chance | 25.00 | 40.00 | 32.50 |" in (tmp_path / "t.md").read_text()
+    baselines_by_type(tmp_path / "t.csv", tmp_path / "f.pdf", tmp_path / "f.png")
+    first = (tmp_path / "f.pdf").read_bytes()
+    baselines_by_type(tmp_path / "t.csv", tmp_path / "f.pdf", tmp_path / "f.png")
+    assert (tmp_path / "f.pdf").read_bytes() == first  # no timestamps in figures
+    assert (tmp_path / "f.png").stat().st_size > 1000

@@ -1,0 +1,91 @@
+"""Config validation: every error names the key; profiles validate; paper stops early."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from spatialmosaic.config import (
+    ConfigError,
+    check_data_sources,
+    load_config,
+    load_schema,
+    validate_config,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def default_config() -> dict:
+    return yaml.safe_load((ROOT / "config.yaml").read_text())
+
+
+@pytest.mark.parametrize("profile", ["tiny", "paper"])
+def test_profiles_validate(profile):
+    config = load_config(ROOT / "config.yaml", ROOT / "config" / f"{profile}.yaml")
+    assert config["profile"] == profile
+
+
+def test_defaults_are_filled_from_the_schema():
+    config = validate_config({})
+    assert config["viewsets"]["max_overlap"] == 0.3
+    assert config["views"]["width"] == 640
+
+
+def test_config_yaml_equals_schema_defaults():
+    # config.yaml spells out the defaults; the schema is their single description.
+    assert validate_config(default_config()) == validate_config({})
+
+
+def test_every_key_has_description_and_default():
+    def walk(schema, where):
+        for key, sub in schema.get("properties", {}).items():
+            assert "description" in sub and "default" in sub, f"{where}{key}"
+            walk(sub, f"{where}{key}.")
+
+    walk(load_schema(), "")
+
+
+@pytest.mark.parametrize(
+    ("patch", "message"),
+    [
+        ({"viewsets": {"max_overlap": 1.3}}, "viewsets.max_overlap=1.3"),
+        ({"views": {"width": "wide"}}, 'views.width="wide"'),
+        ({"qa": {"colour": 1}}, "qa: Additional properties are not allowed ('colour'"),
+        ({"scenes": {"source": "objaverse"}}, "scenes.source=\"objaverse\""),
+        ({"viewsets": {"min_views": 4, "max_views": 3}}, "viewsets.min_views=4 exceeds"),
+        ({"train": {"models": []}}, "evaluate.models lists 'frequency'"),
+    ],
+)
+def test_bad_config_names_the_key(patch, message):
+    config = default_config()
+    for section, values in patch.items():
+        config[section].update(values)
+    with pytest.raises(ConfigError) as error:
+        validate_config(config)
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_unknown_top_level_key_lists_known_keys():
+    with pytest.raises(ConfigError, match="known keys: .*viewsets"):
+        validate_config({"viewset": {}})
+
+
+def test_paper_profile_stops_early_and_says_how_to_get_the_data():
+    config = load_config(ROOT / "config.yaml", ROOT / "config" / "paper.yaml")
+    with pytest.raises(ConfigError, match="scannetpp_root=None.*licensed"):
+        check_data_sources(config)
+
+
+def test_missing_furniture_says_which_package(tmp_path):
+    config = validate_config({"scenes": {"furniture_dir": str(tmp_path)}})
+    with pytest.raises(ConfigError, match="apt-get install sweethome3d-furniture"):
+        check_data_sources(config)
+
+
+def test_missing_config_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="nope.yaml: config file not found"):
+        load_config(tmp_path / "nope.yaml")
