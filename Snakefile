@@ -20,5 +20,7 @@ include: "workflow/rules/report.smk"
 rule all:
     default_target: True
     input:
+        # the images are part of the dataset: the benchmark JSON refers to them
+        expand(rules.render_frames.output.frames, scene=SCENES),
         rules.report_table.output,
         rules.report_figure.output,

@@ -48,8 +48,9 @@ def make_scene(parts: list[tuple[int, str, bool, tuple[np.ndarray, np.ndarray]]]
     )
 
 
-def camera_at(frame_id: str = "frame_000000", position=(0.0, 0.0, 0.0), width=100, height=80,
-              focal_px=50.0) -> CameraFrame:  # fmt: skip
+def camera_at(
+    frame_id: str = "frame_000000", position=(0.0, 0.0, 0.0), width=100, height=80, focal_px=50.0
+) -> CameraFrame:
     """Camera looking down world +Z with OpenCV axes equal to world axes."""
     T_world_cam = np.eye(4)
     T_world_cam[:3, 3] = position

@@ -54,7 +54,7 @@ def test_every_key_has_description_and_default():
         ({"viewsets": {"max_overlap": 1.3}}, "viewsets.max_overlap=1.3"),
         ({"views": {"width": "wide"}}, 'views.width="wide"'),
         ({"qa": {"colour": 1}}, "qa: Additional properties are not allowed ('colour'"),
-        ({"scenes": {"source": "objaverse"}}, "scenes.source=\"objaverse\""),
+        ({"scenes": {"source": "objaverse"}}, 'scenes.source="objaverse"'),
         ({"viewsets": {"min_views": 4, "max_views": 3}}, "viewsets.min_views=4 exceeds"),
         ({"train": {"models": []}}, "evaluate.models lists 'frequency'"),
     ],

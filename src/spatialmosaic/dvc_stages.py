@@ -140,9 +140,7 @@ def write_dvc_yaml(dest: Path, check: bool) -> None:
     text = render_dvc_yaml(dest.resolve().parent)
     if check:
         if not dest.is_file() or dest.read_text(encoding="utf-8") != text:
-            raise ConfigError(
-                f"{dest} is out of date with the Snakefile: run `make dvc-yaml`"
-            )
+            raise ConfigError(f"{dest} is out of date with the Snakefile: run `make dvc-yaml`")
         return
     with atomic_path(dest) as tmp:
         tmp.write_text(text, encoding="utf-8")

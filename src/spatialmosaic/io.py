@@ -7,6 +7,7 @@ identical bytes.
 
 from __future__ import annotations
 
+import glob
 import json
 import math
 import os
@@ -29,6 +30,12 @@ def atomic_path(dest: Path | str) -> Iterator[Path]:
     """Yield a temporary sibling of ``dest``; rename it onto ``dest`` only on success."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    for stale in dest.parent.glob(f".{glob.escape(dest.name)}.*.tmp"):
+        # Left by a killed run; Snakemake never runs two writers of one output at once.
+        if stale.is_dir():
+            shutil.rmtree(stale)
+        else:
+            stale.unlink(missing_ok=True)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
         yield tmp

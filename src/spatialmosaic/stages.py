@@ -99,7 +99,8 @@ def visibility(
     backend: str,
     dest: Path,
 ) -> None:
-    from spatialmosaic.visibility.observe import observe_scene, write_visibility
+    from spatialmosaic.visibility.observe import observe_scene
+    from spatialmosaic.visibility.table import write_visibility
 
     scene = read_scene(scene_json, mesh_ply)
     result = observe_scene(
@@ -125,7 +126,7 @@ def viewsets(
     dest: Path,
 ) -> None:
     from spatialmosaic.views.viewsets import sample_viewsets, write_viewsets
-    from spatialmosaic.visibility.observe import read_visibility
+    from spatialmosaic.visibility.table import read_visibility
 
     result = read_visibility(visibility_json)
     rng = derive_rng(seed, "viewsets", result.scene_name)
@@ -152,7 +153,7 @@ def generate_questions(
 ) -> None:
     from spatialmosaic.qa.generate import generate_scene_questions, write_scene_questions
     from spatialmosaic.views.viewsets import read_viewsets
-    from spatialmosaic.visibility.observe import read_visibility
+    from spatialmosaic.visibility.table import read_visibility
 
     _, objects = read_scene_objects(scene_json)
     question_types = tuple(QuestionType(value) for value in types)

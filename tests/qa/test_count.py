@@ -23,18 +23,20 @@ def obj(instance_id: int, category: str) -> SceneObject:
 
 
 def seen(frame: str, instance_id: int, visible: bool = True, visible_px: int = 100) -> Observation:
-    return Observation(frame, instance_id, 200, 200, visible_px, (0, 0, 9, 9), (5.0, 5.0),
-                       1.0, 1.0, 1.0, visible)  # fmt: skip
+    return Observation(
+        frame, instance_id, 200, 200, visible_px, (0, 0, 9, 9), (5.0, 5.0), 1.0, 1.0, 1.0, visible
+    )
 
 
 def test_instance_seen_in_two_frames_counts_once():
     objects = {1: obj(1, "chair"), 2: obj(2, "chair"), 3: obj(3, "chair"), 4: obj(4, "table")}
     observations = [
-        seen("f0", 1), seen("f1", 1),  # the same chair in both frames
+        seen("f0", 1),
+        seen("f1", 1),  # the same chair in both frames
         seen("f1", 2),
         seen("f0", 3, visible=False, visible_px=3),  # barely visible: not counted
         seen("f2", 3),  # visible, but in a frame outside the set
-    ]  # fmt: skip
+    ]
     viewset = ViewSet("s_vs0000", "s", ("f0", "f1"), 0.1)
     records = count_records(viewset, objects, observations, TYPES, 5, np.random.default_rng(0))
     chairs = [r for r in records if "chair" in r.question]
@@ -67,10 +69,24 @@ def test_records_round_trip_in_official_format():
     records = count_records(viewset, objects, observations, TYPES, 1, np.random.default_rng(0))
     data = records[0].to_json()
     assert set(data) == {
-        "dataset", "scene_name", "question_type", "frames", "question", "options",
-        "ground_truth", "mc_answer", "overlap_avg", "occlusion_avg", "occ_level",
-        "overlap_level", "vis_level", "GT Scenario", "id", "bbox_2d", "bbox_2d_diag",
-    }  # fmt: skip
+        "dataset",
+        "scene_name",
+        "question_type",
+        "frames",
+        "question",
+        "options",
+        "ground_truth",
+        "mc_answer",
+        "overlap_avg",
+        "occlusion_avg",
+        "occ_level",
+        "overlap_level",
+        "vis_level",
+        "GT Scenario",
+        "id",
+        "bbox_2d",
+        "bbox_2d_diag",
+    }
     assert BenchRecord.from_json(data) == records[0]
     assert data["vis_level"] == "Fully Visible" and data["GT Scenario"] == "Full Coverage"
     # 100 of 200 silhouette pixels visible in each frame: occlusion ratio 0.5

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import camera_at, make_scene, quad
 
+from conftest import camera_at, make_scene, quad
 from spatialmosaic.io import read_png16
 from spatialmosaic.raycast import TriangleRaycaster, pixel_rays
 from spatialmosaic.render.frames import (
@@ -19,8 +19,9 @@ from spatialmosaic.render.frames import (
 def test_depth_is_planar_z_not_ray_length():
     # A wall at z = 3 spanning the whole view: every pixel has depth exactly 3 m.
     scene = make_scene([(1, "wall", True, quad(-50, 50, -50, 50, 3.0))])
-    images = render_frame(TriangleRaycaster(scene.vertices_world_m, scene.triangles), scene,
-                          camera_at())  # fmt: skip
+    images = render_frame(
+        TriangleRaycaster(scene.vertices_world_m, scene.triangles), scene, camera_at()
+    )
     assert np.allclose(images.depth_z_m, 3.0, atol=1e-5)
     assert np.all(images.instance == 1)
 

@@ -8,8 +8,16 @@ from spatialmosaic.reporting.tables import results_frame, write_table
 
 
 def metrics(path, model, per_type, overall):
-    write_json(path, {"format": "spatialmosaic.metrics", "model": model, "per_type": per_type,
-                      "overall": overall, "tasks": {}})  # fmt: skip
+    write_json(
+        path,
+        {
+            "format": "spatialmosaic.metrics",
+            "model": model,
+            "per_type": per_type,
+            "overall": overall,
+            "tasks": {},
+        },
+    )
 
 
 def test_table_and_figure_from_metrics(tmp_path):

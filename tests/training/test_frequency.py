@@ -10,8 +10,10 @@ from spatialmosaic.training.frequency import (
 
 
 def record(question_type: str, answer: str) -> dict:
-    return {"question_type": question_type,
-            "conversations": [{"from": "human", "value": "q"}, {"from": "gpt", "value": answer}]}  # fmt: skip
+    return {
+        "question_type": question_type,
+        "conversations": [{"from": "human", "value": "q"}, {"from": "gpt", "value": answer}],
+    }
 
 
 def test_most_frequent_answer_per_type_with_deterministic_ties(tmp_path):
@@ -22,4 +24,7 @@ def test_most_frequent_answer_per_type_with_deterministic_ties(tmp_path):
     assert fitted["obj_count_occ"] == {"answer": "B", "count": 2, "total": 4}
     assert fitted["obj_count_occ_na"]["answer"] == "2"  # tie 2/2: smallest string wins
     write_frequency_model(tmp_path / "m.json", fitted, meta={})
-    assert read_frequency_model(tmp_path / "m.json") == {"obj_count_occ": "B", "obj_count_occ_na": "2"}
+    assert read_frequency_model(tmp_path / "m.json") == {
+        "obj_count_occ": "B",
+        "obj_count_occ_na": "2",
+    }

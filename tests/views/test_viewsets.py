@@ -8,13 +8,15 @@ import numpy as np
 
 from spatialmosaic.records import Observation
 from spatialmosaic.views.viewsets import sample_viewsets
-from spatialmosaic.visibility.observe import SceneVisibility
+from spatialmosaic.visibility.table import SceneVisibility
 
 
 def synthetic_visibility(n_frames: int = 12) -> SceneVisibility:
     frames = tuple(f"frame_{i:06d}" for i in range(n_frames))
     index = np.arange(n_frames)
-    gap = np.minimum(np.abs(index[:, None] - index[None]), n_frames - np.abs(index[:, None] - index[None]))
+    gap = np.minimum(
+        np.abs(index[:, None] - index[None]), n_frames - np.abs(index[:, None] - index[None])
+    )
     iou = np.clip(1.0 - 0.3 * gap, 0.0, 1.0)  # neighbours overlap a lot, far frames not at all
     observations = tuple(
         Observation(f, 1, 100, 100, 100, (0, 0, 9, 9), (5.0, 5.0), 1.0, 1.0, 1.0, True)

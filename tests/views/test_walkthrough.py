@@ -28,8 +28,9 @@ def test_intrinsics_match_field_of_view():
 
 
 def test_walkthrough_stays_in_room_at_eye_height():
-    cameras = walkthrough_cameras((5.0, 4.0), np.random.default_rng(0), 40, 64, 48, 67.0,
-                                  (1.2, 1.8))  # fmt: skip
+    cameras = walkthrough_cameras(
+        (5.0, 4.0), np.random.default_rng(0), 40, 64, 48, 67.0, (1.2, 1.8)
+    )
     positions = np.array([np.asarray(c.T_world_cam)[:3, 3] for c in cameras])
     assert np.all((positions[:, 2] >= 1.2) & (positions[:, 2] <= 1.8))
     assert np.all((positions[:, 0] > 0.9) & (positions[:, 0] < 4.1))

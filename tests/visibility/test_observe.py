@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import box, camera_at, make_scene, quad
 
+from conftest import box, camera_at, make_scene, quad
 from spatialmosaic.render.frames import render_scene
-from spatialmosaic.visibility.observe import (
-    AMODAL_MARGIN,
-    observe_scene,
-    overlap_matrix,
-    read_visibility,
-    write_visibility,
-)
+from spatialmosaic.visibility.observe import AMODAL_MARGIN, observe_scene, overlap_matrix
+from spatialmosaic.visibility.table import read_visibility, write_visibility
 
 
 def observe(scene, cameras, tmp_path, min_pixels=1):
@@ -71,10 +66,12 @@ def test_truncation_half_cut_by_image_border(tmp_path):
 
 
 def test_object_behind_camera_is_not_observed(tmp_path):
-    scene = make_scene([
-        (1, "board", False, quad(-0.49, 0.49, -0.49, 0.49, 2.0)),
-        (2, "behind", False, quad(-0.5, 0.5, -0.5, 0.5, -2.0)),
-    ])  # fmt: skip
+    scene = make_scene(
+        [
+            (1, "board", False, quad(-0.49, 0.49, -0.49, 0.49, 2.0)),
+            (2, "behind", False, quad(-0.5, 0.5, -0.5, 0.5, -2.0)),
+        ]
+    )
     visibility = observe(scene, [camera_at()], tmp_path)
     assert [o.instance_id for o in visibility.observations] == [1]
 
@@ -96,10 +93,12 @@ def test_object_seen_from_inside_fills_the_capped_plane(tmp_path):
 
 
 def test_structural_classes_occlude_but_are_not_targets(tmp_path):
-    scene = make_scene([
-        (1, "board", False, quad(-0.49, 0.49, -0.49, 0.49, 2.0)),
-        (2, "wall", True, quad(-0.49, 0.0, -1.0, 1.0, 1.0)),
-    ])  # fmt: skip
+    scene = make_scene(
+        [
+            (1, "board", False, quad(-0.49, 0.49, -0.49, 0.49, 2.0)),
+            (2, "wall", True, quad(-0.49, 0.0, -1.0, 1.0, 1.0)),
+        ]
+    )
     visibility = observe(scene, [camera_at()], tmp_path)
     assert {o.instance_id for o in visibility.observations} == {1}
     assert only(visibility, 1).occlusion == pytest.approx(0.5)

@@ -14,7 +14,7 @@ from spatialmosaic.io import ArtefactError, read_json, write_json
 from spatialmosaic.provenance import derive_rng
 from spatialmosaic.qa.count import COUNT_TYPES, count_records
 from spatialmosaic.records import BenchRecord, Metric, QuestionType, SceneObject, ViewSet
-from spatialmosaic.visibility.observe import SceneVisibility
+from spatialmosaic.visibility.table import SceneVisibility
 
 QUESTIONS_FORMAT = "spatialmosaic.questions"
 IMAGE_TOKEN = "<image>"

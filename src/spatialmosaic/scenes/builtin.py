@@ -86,6 +86,12 @@ def _is_small(item: CatalogItem) -> bool:
     return max(item.width_m, item.depth_m, item.height_m) <= SMALL_ITEM_MAX_SIZE_M
 
 
+def _flat_topped(item: CatalogItem) -> bool:
+    """Tables and low cabinets whose top is their highest surface (no mirror or hood above)."""
+    drop = item.drop_on_top_elevation_m
+    return item.height_m <= 1.2 and (drop is None or drop >= 0.95 * item.height_m)
+
+
 def _overlaps(a: tuple[float, ...], b: tuple[float, ...], gap: float) -> bool:
     return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
 
@@ -153,14 +159,14 @@ def _place_floor_items(pool, count, room, rng) -> list[Placement]:
 def _place_small_items(pool, supports, count, rng) -> list[Placement]:
     """Put small items on the top surfaces of placed tables, desks and cabinets."""
     small = [(z, it) for z, it in pool if _is_small(it)]
-    hosts = [p for p in supports if p.item.height_m <= 1.2 and min(p.footprint_m) >= 0.35]
+    hosts = [p for p in supports if _flat_topped(p.item) and min(p.footprint_m) >= 0.35]
     placed: list[Placement] = []
     if not small or not hosts:
         return placed
     for _ in range(count):
         zip_path, item = small[int(rng.integers(len(small)))]
         host = hosts[int(rng.integers(len(hosts)))]
-        top = host.item.drop_on_top_elevation_m or host.item.height_m
+        top = host.item.height_m
         x0, y0, x1, y1 = host.rect()
         turns = int(rng.integers(4))
         fx, fy = Placement(item, zip_path, turns, (0, 0), 0).footprint_m

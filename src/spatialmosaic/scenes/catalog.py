@@ -42,7 +42,8 @@ class CatalogItem:
     """One piece of furniture of a catalog, sizes converted from cm to metres.
 
     ``width_m`` runs along the model's X axis, ``height_m`` along its Y (up) axis and
-    ``depth_m`` along its Z axis (after ``model_rotation``), as in Sweet Home 3D.
+    ``depth_m`` along its Z axis (after ``model_rotation``), as in Sweet Home 3D; in our Z-up
+    world frame they are the extents along world X, Z and Y (see ``obj_model``).
     ``model_rotation`` is a row-major 3x3 matrix applied to model points as ``p' = R @ p``.
     """
 

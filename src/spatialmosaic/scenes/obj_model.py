@@ -49,9 +49,10 @@ class TriangleMesh:
     face_colors: np.ndarray
 
     def __post_init__(self) -> None:
-        vertices = np.asarray(self.vertices, dtype=np.float64)
-        triangles = np.asarray(self.triangles, dtype=np.int32)
-        face_colors = np.asarray(self.face_colors, dtype=np.float32)
+        # Own read-only copies, so neither the caller nor a user can change a frozen mesh.
+        vertices = np.array(self.vertices, dtype=np.float64)
+        triangles = np.array(self.triangles, dtype=np.int32)
+        face_colors = np.array(self.face_colors, dtype=np.float32)
         if vertices.ndim != 2 or vertices.shape[1] != 3:
             raise ValueError(f"vertices shape {vertices.shape}; need [N, 3]")
         if triangles.ndim != 2 or triangles.shape[1] != 3:
@@ -63,11 +64,10 @@ class TriangleMesh:
                 f"triangle indices span {triangles.min()}..{triangles.max()}; "
                 f"need 0..{len(vertices) - 1}"
             )
-        for name, array in (("vertices", vertices), ("triangles", triangles)):
+        arrays = {"vertices": vertices, "triangles": triangles, "face_colors": face_colors}
+        for name, array in arrays.items():
             array.setflags(write=False)
             object.__setattr__(self, name, array)
-        face_colors.setflags(write=False)
-        object.__setattr__(self, "face_colors", face_colors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,13 +295,13 @@ def model_to_world_m(
     transform = R_WORLD_FROM_MODEL
     if model_rotation is not None:
         transform = R_WORLD_FROM_MODEL @ np.asarray(model_rotation, dtype=np.float64).reshape(3, 3)
-    vertices_world = vertices @ transform.T
-    low, high = vertices_world.min(axis=0), vertices_world.max(axis=0)
+    vertices_world_units = vertices @ transform.T  # world axes, still in model units
+    low, high = vertices_world_units.min(axis=0), vertices_world_units.max(axis=0)
     extent = high - low
     size = np.asarray(size_m, dtype=np.float64)
     scale = np.divide(size, extent, out=np.zeros(3), where=extent > 0)
     centre = (low + high) / 2.0
-    vertices_world_m = (vertices_world - centre) * scale
+    vertices_world_m = (vertices_world_units - centre) * scale
     vertices_world_m[:, 2] += size[2] / 2.0  # bottom at z = 0
     return vertices_world_m
 
@@ -391,17 +391,13 @@ def _material_rgb(
 def _texture_member(reference: str | None, mtl_folder: str, names: set[str]) -> str | None:
     """Zip member of a ``map_Kd`` file, or ``None`` when it is not in the zip.
 
-    Some catalog MTL files point at the author's disk (``C:/Documents and Settings/...``);
-    Sweet Home 3D then shows the plain ``Kd`` colour, and so do we.
+    32 catalog MTL references are missing, some pointing at the author's disk
+    (``C:/Documents and Settings/...``); Sweet Home 3D then shows the plain ``Kd``, as do we.
     """
     if not reference:
         return None
-    reference = reference.replace("\\", "/")
-    for candidate in (reference, posixpath.basename(reference)):
-        member = posixpath.normpath(posixpath.join(mtl_folder, candidate))
-        if member in names:
-            return member
-    return None
+    member = posixpath.normpath(posixpath.join(mtl_folder, reference.replace("\\", "/")))
+    return member if member in names else None
 
 
 def _mean_texture_rgb(archive: zipfile.ZipFile, member: str) -> np.ndarray:

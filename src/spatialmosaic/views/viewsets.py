@@ -13,7 +13,7 @@ import numpy as np
 
 from spatialmosaic.io import read_json, write_json
 from spatialmosaic.records import ViewSet
-from spatialmosaic.visibility.observe import SceneVisibility
+from spatialmosaic.visibility.table import SceneVisibility
 
 
 def sample_viewsets(

@@ -12,32 +12,21 @@ discretised into voxels of ``voxel_m`` (structural classes excluded).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from spatialmosaic.io import ArtefactError, read_json, read_png16, write_json
+from spatialmosaic.io import ArtefactError, read_png16
 from spatialmosaic.raycast import TriangleRaycaster, image_pixels, pixel_rays, pose
 from spatialmosaic.records import CameraFrame, Observation
 from spatialmosaic.render.frames import png_mm_to_depth
 from spatialmosaic.scene_io import Scene
+from spatialmosaic.visibility.table import SceneVisibility
 
-VISIBILITY_FORMAT = "spatialmosaic.visibility"
-VISIBILITY_FORMAT_VERSION = 1
 AMODAL_MARGIN = 1  # the unbounded plane is capped at [-W, 2W) x [-H, 2H)
 NEAR_PLANE_M = 1e-3
 _VOXEL_KEY_BITS = 21
-
-
-@dataclass(frozen=True)
-class SceneVisibility:
-    scene_name: str
-    frames: tuple[str, ...]
-    observations: tuple[Observation, ...]
-    overlap_iou: np.ndarray  # [F, F], frames in ``frames`` order
-    min_visible_pixels: int
 
 
 def _amodal_window(
@@ -187,37 +176,4 @@ def observe_scene(
         observations=tuple(observations),
         overlap_iou=overlap_matrix(voxel_sets),
         min_visible_pixels=min_visible_pixels,
-    )
-
-
-def write_visibility(dest: Path, visibility: SceneVisibility, meta: dict) -> None:
-    write_json(
-        dest,
-        {
-            "format": VISIBILITY_FORMAT,
-            "format_version": VISIBILITY_FORMAT_VERSION,
-            "scene_name": visibility.scene_name,
-            "frames": list(visibility.frames),
-            "min_visible_pixels": visibility.min_visible_pixels,
-            "observations": [obs.to_json() for obs in visibility.observations],
-            "overlap_iou": np.round(visibility.overlap_iou, 6).tolist(),
-            "meta": meta,
-        },
-    )
-
-
-def read_visibility(path: Path) -> SceneVisibility:
-    payload = read_json(path, kind=VISIBILITY_FORMAT)
-    frames = tuple(payload["frames"])
-    iou = np.asarray(payload["overlap_iou"], dtype=np.float64)
-    if iou.shape != (len(frames), len(frames)):
-        raise ArtefactError(
-            f"{path}: overlap_iou is {iou.shape}, expected {len(frames)}x{len(frames)}"
-        )
-    return SceneVisibility(
-        scene_name=payload["scene_name"],
-        frames=frames,
-        observations=tuple(Observation.from_json(item) for item in payload["observations"]),
-        overlap_iou=iou,
-        min_visible_pixels=int(payload["min_visible_pixels"]),
     )

@@ -1,0 +1,133 @@
+"""The tiny profile end to end, in a fresh copy of the repository (what CI runs).
+
+One full run, then: nothing left to do; a QA parameter change reruns QA and downstream only;
+a run killed inside a rule leaves no complete-looking output and the next run finishes; DVC
+records, pushes and pulls the outputs, and after a pull Snakemake is told the times are fine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+import yaml
+
+from conftest import BIN, copy_repo, planned_jobs, run, snakemake
+from spatialmosaic.config import load_config
+
+DOWNSTREAM_OF_QA = {
+    "qa_generate",
+    "qa_export_benchmark",
+    "qa_export_train",
+    "train_frequency",
+    "evaluate_model",
+    "report_table",
+    "report_figure",
+    "all",
+}
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    repo = copy_repo(tmp_path_factory.mktemp("clone"))
+    run(snakemake(), repo)
+    return repo
+
+
+def test_full_run_produces_dataset_metrics_table_and_figure(workdir):
+    benchmark = json.loads((workdir / "data/tiny/qa/benchmark.json").read_text())
+    assert benchmark and {r["question_type"] for r in benchmark} == {
+        "obj_count_occ",
+        "obj_count_occ_na",
+    }
+    scene = benchmark[0]["scene_name"]
+    for frame in benchmark[0]["frames"]:
+        assert (workdir / "data/tiny/render" / scene / "images" / f"{frame}.jpg").is_file()
+    train = json.loads((workdir / "data/tiny/qa/train.json").read_text())
+    assert {r["scene_name"] for r in train}.isdisjoint({r["scene_name"] for r in benchmark})
+    table = (workdir / "results/tiny/tables/baselines.md").read_text()
+    assert table.startswith("| model | obj_count_occ | obj_count_occ_na | overall |")
+    assert (workdir / "paper_figures/tiny/baselines_by_type.png").stat().st_size > 1000
+    meta = json.loads((workdir / "data/tiny/qa/benchmark.meta.json").read_text())
+    assert "numpy" in meta["versions"]
+
+
+def test_nothing_to_do_after_a_full_run(workdir):
+    result = run(snakemake("-n"), workdir)
+    assert planned_jobs(result.stdout + result.stderr) == {}
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_qa_parameter_change_reruns_qa_and_downstream_only(workdir):
+    (workdir / "qa_change.yaml").write_text("qa:\n  questions_per_viewset: 1\n")
+    dry = run(snakemake("-n", "--configfile", "config/tiny.yaml", "qa_change.yaml"), workdir)
+    planned = planned_jobs(dry.stdout + dry.stderr)
+    assert set(planned) == DOWNSTREAM_OF_QA
+    scene_file = workdir / "data/tiny/scenes/ours_indoor_0000/mesh.ply"
+    before = scene_file.stat().st_mtime_ns
+    run(snakemake("--configfile", "config/tiny.yaml", "qa_change.yaml"), workdir)
+    assert scene_file.stat().st_mtime_ns == before
+    again = run(snakemake("-n", "--configfile", "config/tiny.yaml", "qa_change.yaml"), workdir)
+    assert planned_jobs(again.stdout + again.stderr) == {}
+    run(snakemake(), workdir)  # back to the profile's own settings for the next tests
+
+
+def test_killed_run_leaves_no_complete_looking_output(workdir):
+    render_dir = workdir / "data/tiny/render/ours_indoor_0000"
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    process = subprocess.Popen(
+        snakemake("--forcerun", "render_frames"),
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 300
+    partial = []
+    while time.monotonic() < deadline and not partial:
+        partial = [p for p in render_dir.parent.glob(".ours_indoor_*.tmp") if any(p.rglob("*.png"))]
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert partial, "the render rule never started"
+    rendering = partial[0].name.split(".")[1]
+    assert not (render_dir.parent / rendering).exists()  # old output removed, new one not renamed
+    run(snakemake("--unlock"), workdir)
+    run(snakemake(), workdir)
+    assert (render_dir.parent / rendering / "images").is_dir()
+    assert not list(render_dir.parent.glob(".*.tmp"))
+    assert planned_jobs(run(snakemake("-n"), workdir).stdout) == {}
+
+
+def test_dvc_records_pushes_pulls_and_repro_agrees(workdir):
+    # dvc.yaml is generated for the active config: make the tiny profile the config here.
+    config = load_config(workdir / "config.yaml", workdir / "config/tiny.yaml")
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    run(["git", "init", "-q"], workdir)
+    run([str(BIN / "spatialmosaic"), "dvc", "generate", "--out", "dvc.yaml"], workdir)
+    dvc = str(BIN / "dvc")
+    run([dvc, "commit", "-f", "-q"], workdir)
+    assert "up to date" in run([dvc, "status"], workdir).stdout
+    run([dvc, "push", "-q"], workdir)
+    benchmark = workdir / "data/tiny/qa/benchmark.json"
+    original = benchmark.read_bytes()
+    import shutil
+
+    shutil.rmtree(workdir / "data/tiny")
+    run([dvc, "pull", "-q"], workdir)
+    assert benchmark.read_bytes() == original
+    plain = [str(BIN / "snakemake"), "--cores", "2"]
+    run(plain + ["--touch"], workdir)  # `make sync-times`: restored files are up to date
+    assert planned_jobs(run(plain + ["-n"], workdir).stdout) == {}
+    assert "up to date" in run([dvc, "repro"], workdir).stdout
+    # A QA parameter change: DVC reruns qa and what follows, through Snakemake.
+    config["qa"]["questions_per_viewset"] = 1
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    repro = run([dvc, "repro"], workdir).stdout
+    assert "Running stage 'qa'" in repro and "Running stage 'render'" not in repro
+    assert "up to date" in run([dvc, "status"], workdir).stdout
