@@ -7,13 +7,13 @@ rule evaluate_model:
         metrics=LAYOUT.metrics("{model}"),
     log:
         log_path("evaluate_model", "{model}"),
+    conda:
+        "../../envs/dataset.yaml"
     params:
         seed=lookup(dpath="seed", within=config),
         model_file=lambda wildcards, input: (
             f"--model-file {input.model}" if input.model else ""
         ),
-    conda:
-        "../../envs/dataset.yaml"
     shell:
         "spatialmosaic evaluate run --model {wildcards.model} {params.model_file}"
         " --benchmark {input.benchmark} --seed {params.seed}"

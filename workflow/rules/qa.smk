@@ -7,12 +7,12 @@ rule qa_generate:
         questions=LAYOUT.scene_questions("{scene}"),
     log:
         log_path("qa_generate", "{scene}"),
+    conda:
+        "../../envs/dataset.yaml"
     params:
         seed=lookup(dpath="seed", within=config),
         types=lookup(dpath="qa/question_types", within=config),
         per_viewset=lookup(dpath="qa/questions_per_viewset", within=config),
-    conda:
-        "../../envs/dataset.yaml"
     shell:
         "spatialmosaic qa generate --scene-json {input.scene} --visibility {input.table}"
         " --viewsets {input.viewsets} --seed {params.seed} --types {params.types}"

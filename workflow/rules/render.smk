@@ -7,10 +7,10 @@ rule render_frames:
         frames=directory(LAYOUT.render_dir("{scene}")),
     log:
         log_path("render_frames", "{scene}"),
-    params:
-        quality=lookup(dpath="render/jpeg_quality", within=config),
     conda:
         "../../envs/geometry.yaml"
+    params:
+        quality=lookup(dpath="render/jpeg_quality", within=config),
     shell:
         "spatialmosaic render frames --scene-json {input.scene} --mesh {input.mesh}"
         " --cameras {input.cameras} --out-dir {output.frames}"

@@ -5,6 +5,8 @@ rule views_walkthrough:
         cameras=LAYOUT.cameras("{scene}"),
     log:
         log_path("views_walkthrough", "{scene}"),
+    conda:
+        "../../envs/geometry.yaml"
     params:
         seed=lookup(dpath="seed", within=config),
         frames=lookup(dpath="views/frames_per_scene", within=config),
@@ -13,8 +15,6 @@ rule views_walkthrough:
         hfov=lookup(dpath="views/hfov_deg", within=config),
         eye_min=lookup(dpath="views/eye_height_min_m", within=config),
         eye_max=lookup(dpath="views/eye_height_max_m", within=config),
-    conda:
-        "../../envs/geometry.yaml"
     shell:
         "spatialmosaic views walkthrough --scene-json {input.scene} --seed {params.seed}"
         " --frames {params.frames} --width {params.width} --height {params.height}"

@@ -5,6 +5,8 @@ rule viewsets_sample:
         viewsets=LAYOUT.viewsets("{scene}"),
     log:
         log_path("viewsets_sample", "{scene}"),
+    conda:
+        "../../envs/dataset.yaml"
     params:
         seed=lookup(dpath="seed", within=config),
         per_scene=lookup(dpath="viewsets/per_scene", within=config),
@@ -12,8 +14,6 @@ rule viewsets_sample:
         max_views=lookup(dpath="viewsets/max_views", within=config),
         max_overlap=lookup(dpath="viewsets/max_overlap", within=config),
         max_tries=lookup(dpath="viewsets/max_tries", within=config),
-    conda:
-        "../../envs/dataset.yaml"
     shell:
         "spatialmosaic views viewsets --visibility {input.table} --seed {params.seed}"
         " --count {params.per_scene} --min-views {params.min_views} --max-views {params.max_views}"

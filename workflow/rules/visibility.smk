@@ -8,12 +8,12 @@ rule visibility_compute:
         table=LAYOUT.visibility("{scene}"),
     log:
         log_path("visibility_compute", "{scene}"),
+    conda:
+        "../../envs/geometry.yaml"
     params:
         min_pixels=lookup(dpath="visibility/min_visible_pixels", within=config),
         voxel=lookup(dpath="visibility/overlap_voxel_m", within=config),
         backend=lookup(dpath="visibility/backend", within=config),
-    conda:
-        "../../envs/geometry.yaml"
     shell:
         "spatialmosaic visibility compute --scene-json {input.scene} --mesh {input.mesh}"
         " --cameras {input.cameras} --render-dir {input.frames}"
