@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import camera_at, make_scene, quad
+from analytic import camera_at, make_scene, quad
 from spatialmosaic.io import read_png16
 from spatialmosaic.raycast import TriangleRaycaster, pixel_rays
 from spatialmosaic.render.frames import (

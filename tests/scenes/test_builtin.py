@@ -81,7 +81,7 @@ def test_same_seed_gives_byte_identical_scene_files(library, tmp_path):
 
 
 def test_read_scene_rejects_faces_of_unknown_objects(tmp_path):
-    from conftest import make_scene, quad
+    from analytic import make_scene, quad
     from spatialmosaic.io import ArtefactError
 
     scene = make_scene([(1, "board", False, quad(0, 1, 0, 1, 1))])

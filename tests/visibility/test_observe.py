@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import box, camera_at, make_scene, quad
+from analytic import box, camera_at, make_scene, quad
 from spatialmosaic.render.frames import render_scene
 from spatialmosaic.visibility.observe import AMODAL_MARGIN, observe_scene, overlap_matrix
 from spatialmosaic.visibility.table import read_visibility, write_visibility

@@ -20,8 +20,8 @@ import time
 import pytest
 import yaml
 
-from conftest import BIN, copy_repo, planned_jobs, run, snakemake
 from spatialmosaic.config import load_config
+from workflow_support import BIN, copy_repo, planned_jobs, run, snakemake
 
 DOWNSTREAM_OF_QA = {
     "qa_generate",

@@ -7,8 +7,8 @@ import tomllib
 
 import yaml
 
-from conftest import BIN, ROOT, planned_jobs, run
 from spatialmosaic.dvc_stages import STAGE_PARAMS
+from workflow_support import BIN, ROOT, planned_jobs, run
 
 
 def test_dry_run_plans_every_stage_for_each_profile_scene():

@@ -1,9 +1,8 @@
-"""Shared fixtures: tiny analytic scenes and cameras whose answers are known in closed form."""
+"""Tiny analytic scenes and cameras whose answers are known in closed form."""
 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from spatialmosaic.records import CameraFrame, SceneObject
 from spatialmosaic.scene_io import Scene
@@ -62,8 +61,3 @@ def camera_at(
         width,
         height,
     )
-
-
-@pytest.fixture
-def analytic_camera() -> CameraFrame:
-    return camera_at()
