@@ -3,8 +3,8 @@
 S_vis comes from the rendered instance buffer. S_full and S_in come from an object-alone pass:
 rays through every pixel centre of the object's projected bounds, extended beyond the image,
 cast against that object's triangles only (so an object's own back side never counts as
-occlusion). The unbounded image plane is capped at ``AMODAL_MARGIN`` image sizes on each side;
-an object crossing the camera plane is cast over the whole capped window.
+occlusion). The unbounded image plane is capped at ``AMODAL_MARGIN`` image sizes on each side.
+Objects whose projection misses the image entirely are not observed in that frame.
 
 Overlap(i, j) is the IoU of the sets of visible object surface points of frames i and j,
 discretised into voxels of ``voxel_m`` (structural classes excluded).
@@ -25,33 +25,56 @@ from spatialmosaic.scene_io import Scene
 from spatialmosaic.visibility.table import SceneVisibility
 
 AMODAL_MARGIN = 1  # the unbounded plane is capped at [-W, 2W) x [-H, 2H)
-NEAR_PLANE_M = 1e-3
+NEAR_PLANE_M = 0.05  # surfaces closer than 5 cm to a camera centre are not expected
 _VOXEL_KEY_BITS = 21
+
+
+def _box_corners_and_edges(points: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    corners = np.array(
+        [[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])]
+    )
+    edges = [(a, b) for a in range(8) for b in range(a + 1, 8) if bin(a ^ b).count("1") == 1]
+    return corners, edges
 
 
 def _amodal_window(
     camera: CameraFrame, vertices_world_m: np.ndarray
 ) -> tuple[int, int, int, int] | None:
-    """Pixel bounds [u0, u1) x [v0, v1) of the object's projection, capped; None if behind."""
+    """Pixel bounds [u0, u1) x [v0, v1) of the object's projection, capped; None if behind.
+
+    An object crossing the near plane is bounded by its 3D box clipped at the near plane
+    (perspective maps segments in front of the camera to segments, so the clipped box's
+    projected corners bound the silhouette of everything in front of the plane).
+    """
     T_world_cam = pose(camera)
     points_cam = (vertices_world_m - T_world_cam[:3, 3]) @ T_world_cam[:3, :3]
     z = points_cam[:, 2]
+    if np.all(z <= NEAR_PLANE_M):
+        return None
+    if np.any(z <= NEAR_PLANE_M):
+        corners, edges = _box_corners_and_edges(points_cam)
+        kept = [corners[corners[:, 2] > NEAR_PLANE_M]]
+        for a, b in edges:
+            za, zb = corners[a, 2], corners[b, 2]
+            if (za - NEAR_PLANE_M) * (zb - NEAR_PLANE_M) < 0:
+                t = (NEAR_PLANE_M - za) / (zb - za)
+                kept.append((corners[a] + t * (corners[b] - corners[a]))[None])
+        points_cam = np.concatenate(kept)
+        z = np.maximum(points_cam[:, 2], NEAR_PLANE_M)
+    K_px = np.asarray(camera.K_px)
+    u = K_px[0, 0] * points_cam[:, 0] / z + K_px[0, 2]
+    v = K_px[1, 1] * points_cam[:, 1] / z + K_px[1, 2]
     cap = (
         -AMODAL_MARGIN * camera.width,
         -AMODAL_MARGIN * camera.height,
         (1 + AMODAL_MARGIN) * camera.width,
         (1 + AMODAL_MARGIN) * camera.height,
     )
-    if np.all(z <= NEAR_PLANE_M):
-        return None
-    if np.any(z <= NEAR_PLANE_M):
-        return cap
-    K_px = np.asarray(camera.K_px)
-    u = K_px[0, 0] * points_cam[:, 0] / z + K_px[0, 2]
-    v = K_px[1, 1] * points_cam[:, 1] / z + K_px[1, 2]
     u0, v0 = max(cap[0], int(np.floor(u.min())) - 1), max(cap[1], int(np.floor(v.min())) - 1)
     u1, v1 = min(cap[2], int(np.ceil(u.max())) + 1), min(cap[3], int(np.ceil(v.max())) + 1)
-    return None if u0 >= u1 or v0 >= v1 else (u0, v0, u1, v1)
+    in_image = u0 < camera.width and v0 < camera.height and u1 > 0 and v1 > 0
+    return (u0, v0, u1, v1) if in_image and u0 < u1 and v0 < v1 else None
 
 
 def _amodal_areas(raycaster: TriangleRaycaster, camera: CameraFrame, window) -> tuple[int, int]:
