@@ -42,10 +42,11 @@ def render_frame(raycaster: TriangleRaycaster, scene: Scene, camera: CameraFrame
     triangle = np.where(hit, hits.triangle, 0)
     instance = np.where(hit, scene.face_instance[triangle], 0).astype(np.uint16)
 
-    view_dir = rays[:, 3:] / np.linalg.norm(rays[:, 3:], axis=1, keepdims=True)
+    ray_length = np.linalg.norm(rays[:, 3:], axis=1)
+    view_dir = rays[:, 3:] / ray_length[:, None]
     normal = hits.normal_world
     normal = np.where((np.sum(normal * view_dir, axis=1) > 0)[:, None], -normal, normal)
-    distance = np.where(hit, hits.depth_z_m, 0) * np.linalg.norm(rays[:, 3:], axis=1)
+    distance = np.where(hit, hits.depth_z_m, 0) * ray_length
     key = np.clip(normal @ KEY_LIGHT_DIR, 0, None)
     head = np.clip(-np.sum(normal * view_dir, axis=1), 0, None) / (1 + FALLOFF_PER_M2 * distance**2)
     albedo = scene.face_rgb[triangle].astype(np.float64) / 255
