@@ -8,7 +8,6 @@ one line naming the key, e.g. ``viewsets.max_overlap=1.3: 1.3 is greater than th
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 from collections.abc import Iterable
 from importlib import resources
@@ -113,12 +112,6 @@ def load_config(*paths: Path | str) -> dict[str, Any]:
             raise ConfigError(f"{path}: expected a mapping at the top level")
         config = merge(config, overlay)
     return validate_config(config)
-
-
-def config_digest(section: Any) -> str:
-    """Short stable hash of a config section, recorded in artefact metadata."""
-    blob = json.dumps(section, sort_keys=True, separators=(",", ":")).encode()
-    return hashlib.sha256(blob).hexdigest()[:16]
 
 
 SCANNETPP_HOWTO = (
