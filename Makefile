@@ -43,8 +43,8 @@ test-all: install
 	pytest -m "slow or not slow"
 
 lint: install
-	ruff check src tests
-	ruff format --check src tests
+	ruff check src tests benchmarks
+	ruff format --check src tests benchmarks
 	snakefmt --check Snakefile workflow/rules
 	snakemake --lint
 

@@ -24,3 +24,4 @@ rule all:
         expand(rules.render_frames.output.frames, scene=SCENES),
         rules.report_table.output,
         rules.report_figure.output,
+        rules.report_visibility_figure.output,

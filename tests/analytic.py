@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from spatialmosaic.records import CameraFrame, SceneObject
@@ -61,3 +63,51 @@ def camera_at(
         width,
         height,
     )
+
+
+@functools.cache
+def builtin_scene_and_cameras(
+    frames: int = 3, width: int = 160, height: int = 120, index: int = 0
+) -> tuple[Scene, list[CameraFrame]]:
+    """A built-in room from the Debian CC0 catalog with a walkthrough (skips without it)."""
+    import pytest
+
+    from spatialmosaic.provenance import derive_rng
+    from spatialmosaic.scenes.builtin import FurnitureLibrary, build_builtin_scene
+    from spatialmosaic.scenes.catalog import FURNITURE_DIR
+    from spatialmosaic.views.walkthrough import walkthrough_cameras
+
+    if not any(FURNITURE_DIR.glob("*.sh3f")):
+        pytest.skip("Debian sweethome3d-furniture not installed")
+    name = f"ours_indoor_{index:04d}"
+    library = FurnitureLibrary(FURNITURE_DIR, ("CC0-1.0",))
+    scene = build_builtin_scene(name, library, derive_rng(0, "scenes", name), 10, 16)
+    cameras = walkthrough_cameras(
+        tuple(scene.info["room_size_m"]),
+        derive_rng(0, "views", name),
+        frames,
+        width,
+        height,
+        67.0,
+        (1.2, 1.8),
+    )
+    return scene, cameras
+
+
+def half_hidden_board(tmp_path):
+    """Frame 0 sees the board alone; frame 1 sees it half behind a nearer panel."""
+    shifted = camera_at("frame_000001", position=(10.0, 0.0, 0.0))
+    scene = make_scene(
+        [
+            (1, "board", False, quad(-0.49, 0.49, -0.49, 0.49, 2.0)),
+            (2, "board", False, quad(9.51, 10.49, -0.49, 0.49, 2.0)),
+            (3, "panel", False, quad(10.001, 11.5, -1.0, 1.0, 1.0)),
+        ]
+    )
+    cameras = [camera_at("frame_000000"), shifted]
+    from spatialmosaic.render.frames import render_scene
+    from spatialmosaic.visibility.observe import observe_scene
+
+    render_scene(scene, cameras, tmp_path / "render", jpeg_quality=90)
+    visibility = observe_scene(scene, cameras, tmp_path / "render", 1, 0.05)
+    return scene, cameras, visibility

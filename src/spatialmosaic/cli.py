@@ -13,6 +13,7 @@ from pathlib import Path
 from spatialmosaic import stages
 from spatialmosaic.config import ConfigError
 from spatialmosaic.io import ArtefactError
+from spatialmosaic.raycast import BACKENDS
 
 
 def _add(sub, name: str, help_text: str, run, *arguments: tuple[tuple, dict]) -> None:
@@ -126,12 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
         render,
         "frames",
         "render every camera of a scene",
-        lambda a: stages.render(a.scene_json, a.mesh, a.cameras, a.out_dir, a.jpeg_quality),
+        lambda a: stages.render(
+            a.scene_json, a.mesh, a.cameras, a.out_dir, a.jpeg_quality, a.backend
+        ),
         _path("--scene-json"),
         _path("--mesh"),
         _path("--cameras"),
         _path("--out-dir"),
         _value("--jpeg-quality"),
+        _value("--backend", str, default="auto", choices=list(BACKENDS)),
     )
 
     visibility = stage("visibility", "per object and frame visibility, view overlap")
@@ -155,7 +159,23 @@ def build_parser() -> argparse.ArgumentParser:
         _path("--render-dir"),
         _value("--min-visible-pixels"),
         _value("--voxel-m", float),
-        _value("--backend", str, default="auto", choices=["auto", "cpu"]),
+        _value("--backend", str, default="auto", choices=list(BACKENDS)),
+        _path("--out"),
+    )
+
+    _add(
+        visibility,
+        "example",
+        "one view's instance buffer and amodal masks, for the visibility figure",
+        lambda a: stages.visibility_example(
+            a.scene_json, a.mesh, a.cameras, a.render_dir, a.visibility, a.backend, a.out
+        ),
+        _path("--scene-json"),
+        _path("--mesh"),
+        _path("--cameras"),
+        _path("--render-dir"),
+        _path("--visibility"),
+        _value("--backend", str, default="auto", choices=list(BACKENDS)),
         _path("--out"),
     )
 
@@ -227,6 +247,17 @@ def build_parser() -> argparse.ArgumentParser:
         "bar chart of the results table (PDF + PNG)",
         lambda a: stages.figure(a.table, a.pdf, a.png),
         _path("--table"),
+        _path("--pdf"),
+        _path("--png"),
+    )
+
+    _add(
+        report,
+        "visibility-figure",
+        "occlusion/truncation/overlap histograms and an example view (PDF + PNG)",
+        lambda a: stages.visibility_figure(a.visibility, a.example, a.pdf, a.png),
+        _path("--visibility", many=True),
+        _path("--example"),
         _path("--pdf"),
         _path("--png"),
     )

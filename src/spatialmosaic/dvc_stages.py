@@ -36,8 +36,16 @@ STAGE_PARAMS: dict[str, list[str]] = {
 STAGE_CODE: dict[str, list[str]] = {
     "scenes": ["src/spatialmosaic/scenes"],
     "views": ["src/spatialmosaic/views/walkthrough.py"],
-    "render": ["src/spatialmosaic/render", "src/spatialmosaic/raycast.py"],
-    "visibility": ["src/spatialmosaic/visibility", "src/spatialmosaic/raycast.py"],
+    "render": [
+        "src/spatialmosaic/render",
+        "src/spatialmosaic/raycast.py",
+        "src/spatialmosaic/raycast_warp.py",
+    ],
+    "visibility": [
+        "src/spatialmosaic/visibility",
+        "src/spatialmosaic/raycast.py",
+        "src/spatialmosaic/raycast_warp.py",
+    ],
     "viewsets": ["src/spatialmosaic/views/viewsets.py"],
     "qa": ["src/spatialmosaic/qa"],
     "train": ["src/spatialmosaic/training"],

@@ -144,3 +144,29 @@ def write_jpeg(dest: Path | str, rgb: np.ndarray, quality: int) -> None:
         raise ValueError(f"{dest}: need an [H, W, 3] uint8 array, got {rgb.dtype} {rgb.shape}")
     with atomic_path(dest) as tmp:
         Image.fromarray(rgb).save(tmp, format="JPEG", quality=quality)
+
+
+def write_npz(dest: Path | str, arrays: dict[str, np.ndarray]) -> None:
+    """A compressed ``.npz`` with fixed zip timestamps, so equal arrays give equal bytes."""
+    import io
+    import zipfile
+
+    with atomic_path(dest) as tmp:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, array in arrays.items():
+                buffer = io.BytesIO()
+                np.lib.format.write_array(buffer, np.asanyarray(array), allow_pickle=False)
+                info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, buffer.getvalue())
+
+
+def read_npz(path: Path | str) -> dict[str, np.ndarray]:
+    path = Path(path)
+    if not path.is_file():
+        raise ArtefactError(f"{path}: file not found")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return {name: archive[name] for name in archive.files}
+    except (OSError, ValueError) as error:
+        raise ArtefactError(f"{path}: not a readable .npz file ({error})") from None

@@ -48,6 +48,9 @@ class Layout:
     def visibility(self, scene: str) -> Path:
         return self.data / "visibility" / f"{scene}.json"
 
+    def visibility_example(self) -> Path:
+        return self.data / "visibility" / "example_view.npz"
+
     def viewsets(self, scene: str) -> Path:
         return self.data / "viewsets" / f"{scene}.json"
 

@@ -280,7 +280,11 @@ class Observation:
 
     ``pixels_full`` is S_full (silhouette alone on the unbounded image plane), ``pixels_in_image``
     S_in, ``pixels_visible`` S_vis. Ratios are None where their denominator is 0 (0/0 undefined).
-    Boxes are ``(x_min, y_min, x_max, y_max)`` in pixels, inclusive pixel indices.
+    Boxes are ``(x_min, y_min, x_max, y_max)`` in pixels, inclusive pixel indices:
+    ``bbox_2d_visible`` bounds the visible pixels, ``bbox_2d_amodal`` the in-image part of the
+    silhouette (S_in). ``camera_distance_m`` is the Euclidean distance from the camera centre to
+    the centre of the object's 3D box. ``visible`` means S_vis >= the visibility file's
+    ``min_visible_pixels``.
     """
 
     frame_id: str
@@ -294,6 +298,8 @@ class Observation:
     depth_median_m: float | None
     depth_max_m: float | None
     visible: bool
+    bbox_2d_amodal: tuple[int, int, int, int] | None = None
+    camera_distance_m: float | None = None
 
     @property
     def truncation(self) -> float | None:
@@ -334,6 +340,8 @@ class Observation:
             "depth_median_m": self.depth_median_m,
             "depth_max_m": self.depth_max_m,
             "visible": self.visible,
+            "bbox_2d_amodal": None if self.bbox_2d_amodal is None else list(self.bbox_2d_amodal),
+            "camera_distance_m": self.camera_distance_m,
         }
 
     @classmethod
@@ -351,6 +359,12 @@ class Observation:
             depth_median_m=data["depth_median_m"],
             depth_max_m=data["depth_max_m"],
             visible=bool(data["visible"]),
+            bbox_2d_amodal=(
+                None
+                if data["bbox_2d_amodal"] is None
+                else tuple(int(v) for v in data["bbox_2d_amodal"])
+            ),
+            camera_distance_m=data["camera_distance_m"],
         )
 
 

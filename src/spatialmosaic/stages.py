@@ -80,13 +80,18 @@ def walkthrough(
 
 
 def render(
-    scene_json: Path, mesh_ply: Path, cameras_json: Path, out_dir: Path, jpeg_quality: int
+    scene_json: Path,
+    mesh_ply: Path,
+    cameras_json: Path,
+    out_dir: Path,
+    jpeg_quality: int,
+    backend: str,
 ) -> None:
+    from spatialmosaic.raycast import resolve_backend
     from spatialmosaic.render.frames import render_scene
 
-    render_scene(
-        read_scene(scene_json, mesh_ply), read_cameras(cameras_json), out_dir, jpeg_quality
-    )
+    scene, cameras = read_scene(scene_json, mesh_ply), read_cameras(cameras_json)
+    render_scene(scene, cameras, out_dir, jpeg_quality, resolve_backend(backend))
 
 
 def visibility(
@@ -99,20 +104,48 @@ def visibility(
     backend: str,
     dest: Path,
 ) -> None:
+    from spatialmosaic.raycast import resolve_backend
     from spatialmosaic.visibility.observe import observe_scene
     from spatialmosaic.visibility.table import write_visibility
 
     scene = read_scene(scene_json, mesh_ply)
+    backend_used = resolve_backend(backend)
     result = observe_scene(
-        scene, read_cameras(cameras_json), render_dir, min_visible_pixels, voxel_m
+        scene, read_cameras(cameras_json), render_dir, min_visible_pixels, voxel_m, backend_used
     )
     params = {
         "min_visible_pixels": min_visible_pixels,
         "overlap_voxel_m": voxel_m,
         "backend": backend,
-        "backend_used": "open3d-cpu",
+        "backend_used": backend_used,
     }
     write_visibility(dest, result, artefact_meta("visibility", None, params))
+
+
+def visibility_example(
+    scene_json: Path,
+    mesh_ply: Path,
+    cameras_json: Path,
+    render_dir: Path,
+    visibility_json: Path,
+    backend: str,
+    dest: Path,
+) -> None:
+    from spatialmosaic.raycast import resolve_backend
+    from spatialmosaic.visibility.example import write_example
+    from spatialmosaic.visibility.table import read_visibility
+
+    backend_used = resolve_backend(backend)
+    params = {"backend": backend, "backend_used": backend_used}
+    write_example(
+        dest,
+        read_scene(scene_json, mesh_ply),
+        read_cameras(cameras_json),
+        render_dir,
+        read_visibility(visibility_json),
+        backend_used,
+        artefact_meta("visibility", None, params),
+    )
 
 
 def viewsets(
@@ -209,6 +242,12 @@ def table(metrics_files: list[Path], csv_path: Path, markdown_path: Path) -> Non
     from spatialmosaic.reporting.tables import results_frame, write_table
 
     write_table(results_frame(metrics_files), csv_path, markdown_path)
+
+
+def visibility_figure(visibility_jsons: list[Path], example: Path, pdf: Path, png: Path) -> None:
+    from spatialmosaic.reporting.figures import visibility_overview
+
+    visibility_overview(visibility_jsons, example, pdf, png)
 
 
 def figure(table_csv: Path, pdf: Path, png: Path) -> None:

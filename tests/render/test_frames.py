@@ -7,7 +7,7 @@ import pytest
 
 from analytic import camera_at, make_scene, quad
 from spatialmosaic.io import read_png16
-from spatialmosaic.raycast import TriangleRaycaster, pixel_rays
+from spatialmosaic.raycast import Open3DRaycaster, camera_centre, pixel_directions
 from spatialmosaic.render.frames import (
     depth_to_png_mm,
     png_mm_to_depth,
@@ -20,7 +20,7 @@ def test_depth_is_planar_z_not_ray_length():
     # A wall at z = 3 spanning the whole view: every pixel has depth exactly 3 m.
     scene = make_scene([(1, "wall", True, quad(-50, 50, -50, 50, 3.0))])
     images = render_frame(
-        TriangleRaycaster(scene.vertices_world_m, scene.triangles), scene, camera_at()
+        Open3DRaycaster(scene.vertices_world_m, scene.triangles), scene, camera_at()
     )
     assert np.allclose(images.depth_z_m, 3.0, atol=1e-5)
     assert np.all(images.instance == 1)
@@ -29,8 +29,8 @@ def test_depth_is_planar_z_not_ray_length():
 def test_pixel_ray_hits_point_that_projects_back_to_its_pixel():
     camera = camera_at(position=(0.3, -0.2, 0.1))
     u, v = np.array([17]), np.array([61])
-    ray = pixel_rays(camera, u, v)[0].astype(np.float64)
-    point = ray[:3] + 2.5 * ray[3:]
+    direction = pixel_directions(camera, u, v)[0].astype(np.float64)
+    point = camera_centre(camera) + 2.5 * direction
     p_cam = point - np.array([0.3, -0.2, 0.1])
     assert p_cam[2] == pytest.approx(2.5)
     assert 50 + 50 * p_cam[0] / p_cam[2] == pytest.approx(17.5)

@@ -77,6 +77,11 @@ def test_readme_commands_exist_and_ci_runs_the_test_command():
         assert "torch==2.13.0" in plan or (ROOT / ".venv/.installed").exists()
 
 
+def test_python_lint_and_format():
+    run([str(BIN / "ruff"), "check", "src", "tests", "benchmarks"], ROOT)
+    run([str(BIN / "ruff"), "format", "--check", "src", "tests", "benchmarks"], ROOT)
+
+
 def test_snakemake_lint_and_format():
     run([str(BIN / "snakefmt"), "--check", "Snakefile", "workflow/rules"], ROOT)
     run([str(BIN / "snakemake"), "--lint", "--cores", "1"], ROOT)

@@ -11,7 +11,8 @@ rule render_frames:
         "../../envs/geometry.yaml"
     params:
         quality=lookup(dpath="render/jpeg_quality", within=config),
+        backend=lookup(dpath="visibility/backend", within=config),
     shell:
         "spatialmosaic render frames --scene-json {input.scene} --mesh {input.mesh}"
         " --cameras {input.cameras} --out-dir {output.frames}"
-        " --jpeg-quality {params.quality} > {log} 2>&1"
+        " --jpeg-quality {params.quality} --backend {params.backend} > {log} 2>&1"

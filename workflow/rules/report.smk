@@ -34,3 +34,23 @@ rule report_figure:
     shell:
         "spatialmosaic report figure --table {input.table} --pdf {output.pdf}"
         " --png {output.png} > {log} 2>&1"
+
+
+rule report_visibility_figure:
+    input:
+        tables=expand(LAYOUT.visibility("{scene}"), scene=SCENES),
+        example=rules.visibility_example.output.example,
+    output:
+        pdf=LAYOUT.figure("visibility_overview", "pdf"),
+        png=report(
+            LAYOUT.figure("visibility_overview", "png"),
+            caption="../report/visibility_overview.rst",
+            category="Figures",
+        ),
+    log:
+        log_path("report_visibility_figure"),
+    conda:
+        "../../envs/report.yaml"
+    shell:
+        "spatialmosaic report visibility-figure --visibility {input.tables}"
+        " --example {input.example} --pdf {output.pdf} --png {output.png} > {log} 2>&1"

@@ -19,3 +19,24 @@ rule visibility_compute:
         " --cameras {input.cameras} --render-dir {input.frames}"
         " --min-visible-pixels {params.min_pixels} --voxel-m {params.voxel}"
         " --backend {params.backend} --out {output.table} > {log} 2>&1"
+
+
+rule visibility_example:
+    input:
+        scene=LAYOUT.scene_json(SCENES[0]),
+        mesh=LAYOUT.scene_mesh(SCENES[0]),
+        cameras=LAYOUT.cameras(SCENES[0]),
+        frames=LAYOUT.render_dir(SCENES[0]),
+        table=LAYOUT.visibility(SCENES[0]),
+    output:
+        example=LAYOUT.visibility_example(),
+    log:
+        log_path("visibility_example"),
+    conda:
+        "../../envs/geometry.yaml"
+    params:
+        backend=lookup(dpath="visibility/backend", within=config),
+    shell:
+        "spatialmosaic visibility example --scene-json {input.scene} --mesh {input.mesh}"
+        " --cameras {input.cameras} --render-dir {input.frames} --visibility {input.table}"
+        " --backend {params.backend} --out {output.example} > {log} 2>&1"

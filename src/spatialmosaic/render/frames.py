@@ -15,7 +15,7 @@ import numpy as np
 from tqdm import tqdm
 
 from spatialmosaic.io import atomic_dir, write_jpeg, write_png16
-from spatialmosaic.raycast import TriangleRaycaster, image_pixels, pixel_rays
+from spatialmosaic.raycast import Raycaster, image_pixels, make_raycaster, pixel_directions
 from spatialmosaic.records import CameraFrame
 from spatialmosaic.scene_io import Scene
 
@@ -34,16 +34,16 @@ class FrameImages:
     instance: np.ndarray  # [H, W] uint16, 0 where no surface
 
 
-def render_frame(raycaster: TriangleRaycaster, scene: Scene, camera: CameraFrame) -> FrameImages:
+def render_frame(raycaster: Raycaster, scene: Scene, camera: CameraFrame) -> FrameImages:
     us, vs = image_pixels(camera)
-    rays = pixel_rays(camera, us, vs)
-    hits = raycaster.cast(rays)
+    hits = raycaster.cast_pixels(camera, us, vs)
     hit = hits.triangle >= 0
     triangle = np.where(hit, hits.triangle, 0)
     instance = np.where(hit, scene.face_instance[triangle], 0).astype(np.uint16)
 
-    ray_length = np.linalg.norm(rays[:, 3:], axis=1)
-    view_dir = rays[:, 3:] / ray_length[:, None]
+    directions = pixel_directions(camera, us, vs)
+    ray_length = np.linalg.norm(directions, axis=1)
+    view_dir = directions / ray_length[:, None]
     normal = hits.normal_world
     normal = np.where((np.sum(normal * view_dir, axis=1) > 0)[:, None], -normal, normal)
     distance = np.where(hit, hits.depth_z_m, 0) * ray_length
@@ -75,10 +75,17 @@ def png_mm_to_depth(depth_mm: np.ndarray) -> np.ndarray:
 
 
 def render_scene(
-    scene: Scene, cameras: list[CameraFrame], out_dir: Path, jpeg_quality: int
+    scene: Scene,
+    cameras: list[CameraFrame],
+    out_dir: Path,
+    jpeg_quality: int,
+    backend: str = "open3d-cpu",
 ) -> None:
-    """Render every camera of a scene into ``out_dir`` (replaced atomically as a whole)."""
-    raycaster = TriangleRaycaster(scene.vertices_world_m, scene.triangles)
+    """Render every camera of a scene into ``out_dir`` (replaced atomically as a whole).
+
+    ``backend`` is a concrete name from :func:`spatialmosaic.raycast.resolve_backend`.
+    """
+    raycaster = make_raycaster(scene.vertices_world_m, scene.triangles, backend)
     with atomic_dir(out_dir) as tmp:
         for camera in tqdm(cameras, desc=f"render {scene.name}", unit="frame"):
             images = render_frame(raycaster, scene, camera)

@@ -15,7 +15,7 @@ from spatialmosaic.io import ArtefactError, read_json, write_json
 from spatialmosaic.records import Observation
 
 VISIBILITY_FORMAT = "spatialmosaic.visibility"
-VISIBILITY_FORMAT_VERSION = 1
+VISIBILITY_FORMAT_VERSION = 2  # 2: bbox_2d_amodal, camera_distance_m
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,11 @@ def write_visibility(dest: Path, visibility: SceneVisibility, meta: dict) -> Non
 
 def read_visibility(path: Path) -> SceneVisibility:
     payload = read_json(path, kind=VISIBILITY_FORMAT)
+    if payload.get("format_version") != VISIBILITY_FORMAT_VERSION:
+        raise ArtefactError(
+            f"{path}: format_version {payload.get('format_version')}, this code reads "
+            f"{VISIBILITY_FORMAT_VERSION}; rerun the visibility stage"
+        )
     frames = tuple(payload["frames"])
     iou = np.asarray(payload["overlap_iou"], dtype=np.float64)
     if iou.shape != (len(frames), len(frames)):
