@@ -109,5 +109,5 @@ def half_hidden_board(tmp_path):
     from spatialmosaic.visibility.observe import observe_scene
 
     render_scene(scene, cameras, tmp_path / "render", jpeg_quality=90)
-    visibility = observe_scene(scene, cameras, tmp_path / "render", 1, 0.05)
+    visibility, _ = observe_scene(scene, cameras, tmp_path / "render", 1, 0.05)
     return scene, cameras, visibility

@@ -152,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
             a.voxel_m,
             a.backend,
             a.out,
+            a.points,
         ),
         _path("--scene-json"),
         _path("--mesh"),
@@ -161,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
         _value("--voxel-m", float),
         _value("--backend", str, default="auto", choices=list(BACKENDS)),
         _path("--out"),
+        _path("--points"),
     )
 
     _add(

@@ -48,6 +48,9 @@ class Layout:
     def visibility(self, scene: str) -> Path:
         return self.data / "visibility" / f"{scene}.json"
 
+    def visible_points(self, scene: str) -> Path:
+        return self.data / "visibility" / f"{scene}.points.npz"
+
     def visibility_example(self) -> Path:
         return self.data / "visibility" / "example_view.npz"
 

@@ -283,7 +283,8 @@ class Observation:
     Boxes are ``(x_min, y_min, x_max, y_max)`` in pixels, inclusive pixel indices:
     ``bbox_2d_visible`` bounds the visible pixels, ``bbox_2d_amodal`` the in-image part of the
     silhouette (S_in). ``camera_distance_m`` is the Euclidean distance from the camera centre to
-    the centre of the object's 3D box. ``visible`` means S_vis >= the visibility file's
+    the centre of the object's 3D box. ``voxels_visible`` counts the overlap voxels its visible
+    pixels fall in. ``visible`` means S_vis >= the visibility file's
     ``min_visible_pixels``.
     """
 
@@ -300,6 +301,7 @@ class Observation:
     visible: bool
     bbox_2d_amodal: tuple[int, int, int, int] | None = None
     camera_distance_m: float | None = None
+    voxels_visible: int | None = None
 
     @property
     def truncation(self) -> float | None:
@@ -342,6 +344,7 @@ class Observation:
             "visible": self.visible,
             "bbox_2d_amodal": None if self.bbox_2d_amodal is None else list(self.bbox_2d_amodal),
             "camera_distance_m": self.camera_distance_m,
+            "voxels_visible": self.voxels_visible,
         }
 
     @classmethod
@@ -365,6 +368,7 @@ class Observation:
                 else tuple(int(v) for v in data["bbox_2d_amodal"])
             ),
             camera_distance_m=data["camera_distance_m"],
+            voxels_visible=data["voxels_visible"],
         )
 
 

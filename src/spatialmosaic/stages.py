@@ -103,14 +103,15 @@ def visibility(
     voxel_m: float,
     backend: str,
     dest: Path,
+    points_dest: Path,
 ) -> None:
     from spatialmosaic.raycast import resolve_backend
     from spatialmosaic.visibility.observe import observe_scene
-    from spatialmosaic.visibility.table import write_visibility
+    from spatialmosaic.visibility.table import write_points, write_visibility
 
     scene = read_scene(scene_json, mesh_ply)
     backend_used = resolve_backend(backend)
-    result = observe_scene(
+    result, points = observe_scene(
         scene, read_cameras(cameras_json), render_dir, min_visible_pixels, voxel_m, backend_used
     )
     params = {
@@ -120,6 +121,7 @@ def visibility(
         "backend_used": backend_used,
     }
     write_visibility(dest, result, artefact_meta("visibility", None, params))
+    write_points(points_dest, points, artefact_meta("visibility", None, params))
 
 
 def visibility_example(

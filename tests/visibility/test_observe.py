@@ -12,8 +12,18 @@ import pytest
 
 from analytic import box, camera_at, make_scene, quad
 from spatialmosaic.render.frames import render_scene
-from spatialmosaic.visibility.observe import AMODAL_MARGIN, observe_scene, overlap_matrix
-from spatialmosaic.visibility.table import read_visibility, write_visibility
+from spatialmosaic.visibility.observe import (
+    AMODAL_MARGIN,
+    frame_voxel_keys,
+    observe_scene,
+    overlap_matrix,
+)
+from spatialmosaic.visibility.table import (
+    read_points,
+    read_visibility,
+    write_points,
+    write_visibility,
+)
 
 
 @pytest.fixture(params=["open3d-cpu", "warp-cpu"])
@@ -24,7 +34,15 @@ def backend(request) -> str:
 
 def observe(scene, cameras, tmp_path, backend, min_pixels=1):
     render_scene(scene, cameras, tmp_path / "render", jpeg_quality=90, backend=backend)
-    return observe_scene(scene, cameras, tmp_path / "render", min_pixels, 0.05, backend)
+    visibility, points = observe_scene(
+        scene, cameras, tmp_path / "render", min_pixels, 0.05, backend
+    )
+    write_points(tmp_path / "points.npz", points, meta={})
+    for obs in visibility.observations:  # the points behind each object's voxel count
+        assert obs.voxels_visible == len(
+            points.object_voxels.get((obs.frame_id, obs.instance_id), ())
+        )
+    return visibility
 
 
 def only(visibility, instance_id, frame_id="frame_000000"):
@@ -153,6 +171,15 @@ def test_overlap_of_two_views_of_one_surface(tmp_path, backend):
     visibility = observe(scene, cameras, tmp_path, backend)
     assert visibility.overlap_iou[0, 1] == pytest.approx(1.0)
     assert visibility.overlap_iou[0, 2] == 0.0
+    # the stored points reproduce the matrix
+    points = read_points(tmp_path / "points.npz")
+    frames = [
+        frame_voxel_keys(
+            {i: keys for (f, i), keys in points.object_voxels.items() if f == camera.frame_id}
+        )
+        for camera in cameras
+    ]
+    assert np.array_equal(overlap_matrix(frames), visibility.overlap_iou)
     assert only(visibility, 2, "frame_000002").pixels_visible == 576
 
 

@@ -6,6 +6,7 @@ rule visibility_compute:
         frames=rules.render_frames.output.frames,
     output:
         table=LAYOUT.visibility("{scene}"),
+        points=LAYOUT.visible_points("{scene}"),
     log:
         log_path("visibility_compute", "{scene}"),
     conda:
@@ -18,7 +19,8 @@ rule visibility_compute:
         "spatialmosaic visibility compute --scene-json {input.scene} --mesh {input.mesh}"
         " --cameras {input.cameras} --render-dir {input.frames}"
         " --min-visible-pixels {params.min_pixels} --voxel-m {params.voxel}"
-        " --backend {params.backend} --out {output.table} > {log} 2>&1"
+        " --backend {params.backend} --out {output.table} --points {output.points}"
+        " > {log} 2>&1"
 
 
 rule visibility_example:

@@ -25,7 +25,7 @@ discretised into voxels of ``voxel_m`` (structural classes excluded).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +43,7 @@ from spatialmosaic.raycast import (
 from spatialmosaic.records import CameraFrame, Observation, SceneObject
 from spatialmosaic.render.frames import png_mm_to_depth
 from spatialmosaic.scene_io import Scene
-from spatialmosaic.visibility.table import SceneVisibility
+from spatialmosaic.visibility.table import SceneVisibility, VisiblePoints
 
 AMODAL_MARGIN = 1  # the unbounded plane is capped at [-W, 2W) x [-H, 2H)
 CLIP_Z_M = 1e-6  # triangles are clipped here: in front of the camera centre, as rays see them
@@ -266,9 +266,14 @@ def in_image_silhouette(
     return silhouette
 
 
-def _voxel_keys(
-    camera: CameraFrame, depth_z_m: np.ndarray, mask: np.ndarray, voxel_m: float
-) -> np.ndarray:
+def _object_voxel_keys(
+    camera: CameraFrame,
+    depth_z_m: np.ndarray,
+    instance: np.ndarray,
+    mask: np.ndarray,
+    voxel_m: float,
+) -> dict[int, np.ndarray]:
+    """Per instance, the sorted unique voxel keys of its visible surface points in ``mask``."""
     vs, us = np.nonzero(mask)
     directions = pixel_directions(camera, us, vs).astype(np.float64)
     points = camera_centre(camera) + directions * depth_z_m[vs, us][:, None]
@@ -276,7 +281,25 @@ def _voxel_keys(
     if np.any((cells < 0) | (cells >= 1 << _VOXEL_KEY_BITS)):
         raise ValueError(f"scene extent exceeds the voxel key range at voxel size {voxel_m} m")
     keys = (cells[:, 0] << (2 * _VOXEL_KEY_BITS)) | (cells[:, 1] << _VOXEL_KEY_BITS) | cells[:, 2]
-    return np.unique(keys)
+    owners = instance[vs, us].astype(np.int64)
+    order = np.lexsort((keys, owners))
+    keys, owners = keys[order], owners[order]
+    first = np.ones(len(keys), dtype=bool)
+    first[1:] = (keys[1:] != keys[:-1]) | (owners[1:] != owners[:-1])
+    keys, owners = keys[first], owners[first]
+    bounds = np.flatnonzero(np.diff(owners)) + 1
+    return {
+        int(group[0]): part
+        for group, part in zip(np.split(owners, bounds), np.split(keys, bounds), strict=True)
+        if len(group)
+    }
+
+
+def frame_voxel_keys(object_voxels: dict[int, np.ndarray]) -> np.ndarray:
+    """The view's point set for the overlap: the union of its objects' voxel keys."""
+    if not object_voxels:
+        return np.empty(0, dtype=np.int64)
+    return np.unique(np.concatenate(list(object_voxels.values())))
 
 
 def overlap_matrix(voxel_sets: list[np.ndarray]) -> np.ndarray:
@@ -375,8 +398,12 @@ class SceneAnnotator:
 
     def annotate(
         self, camera: CameraFrame, instance: np.ndarray, depth_z_m: np.ndarray
-    ) -> tuple[list[Observation], np.ndarray]:
-        """Observations of one frame, and its overlap voxel keys (sorted, unique)."""
+    ) -> tuple[list[Observation], dict[int, np.ndarray]]:
+        """Observations of one frame, and per object its visible voxel keys (sorted, unique)."""
+        object_mask = (
+            (instance > 0) & ~np.isin(instance, self.structural_ids) & np.isfinite(depth_z_m)
+        )
+        voxels = _object_voxel_keys(camera, depth_z_m, instance, object_mask, self.voxel_m)
         observations = []
         for obj in self.targets:
             observation = _observe(
@@ -388,11 +415,9 @@ class SceneAnnotator:
                 self.min_visible_pixels,
             )
             if observation is not None:
-                observations.append(observation)
-        object_mask = (
-            (instance > 0) & ~np.isin(instance, self.structural_ids) & np.isfinite(depth_z_m)
-        )
-        return observations, _voxel_keys(camera, depth_z_m, object_mask, self.voxel_m)
+                count = len(voxels.get(obj.instance_id, ()))
+                observations.append(replace(observation, voxels_visible=count))
+        return observations, voxels
 
     def silhouette_in_image(
         self, camera: CameraFrame, instance: np.ndarray, instance_id: int
@@ -449,13 +474,14 @@ def observe_scene(
     min_visible_pixels: int,
     voxel_m: float,
     backend: str = "open3d-cpu",
-) -> SceneVisibility:
-    """Observations of every non-structural object in every frame where it projects.
+) -> tuple[SceneVisibility, VisiblePoints]:
+    """Observations of every non-structural object in every frame where it projects, and the
+    visible voxel keys of every object in every frame (the points behind the overlap).
 
     ``backend`` is a concrete name from :func:`spatialmosaic.raycast.resolve_backend`.
     """
     annotator = SceneAnnotator(scene, min_visible_pixels, voxel_m, backend)
-    observations, voxel_sets = [], []
+    observations, voxel_sets, points = [], [], {}
     for camera in tqdm(cameras, desc=f"visibility {scene.name}", unit="frame"):
         instance = read_png16(render_dir / "instance" / f"{camera.frame_id}.png")
         depth = png_mm_to_depth(read_png16(render_dir / "depth" / f"{camera.frame_id}.png"))
@@ -464,13 +490,17 @@ def observe_scene(
                 f"{render_dir}: {camera.frame_id} is {instance.shape}, camera says "
                 f"{(camera.height, camera.width)}"
             )
-        frame_observations, voxel_keys = annotator.annotate(camera, instance, depth)
+        frame_observations, object_voxels = annotator.annotate(camera, instance, depth)
         observations.extend(frame_observations)
-        voxel_sets.append(voxel_keys)
-    return SceneVisibility(
+        voxel_sets.append(frame_voxel_keys(object_voxels))
+        points.update(
+            {(camera.frame_id, instance_id): keys for instance_id, keys in object_voxels.items()}
+        )
+    visibility = SceneVisibility(
         scene_name=scene.name,
         frames=tuple(camera.frame_id for camera in cameras),
         observations=tuple(observations),
         overlap_iou=overlap_matrix(voxel_sets),
         min_visible_pixels=min_visible_pixels,
     )
+    return visibility, VisiblePoints(scene.name, voxel_m, points)
