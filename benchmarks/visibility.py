@@ -28,36 +28,21 @@ from pathlib import Path
 
 import numpy as np
 
-from spatialmosaic.provenance import derive_rng, library_versions
+from spatialmosaic.provenance import library_versions
 from spatialmosaic.raycast import cuda_driver_present, make_raycaster, resolve_backend
-from spatialmosaic.records import CameraFrame, SceneObject
+from spatialmosaic.records import CameraFrame
 from spatialmosaic.render.frames import depth_to_png_mm, png_mm_to_depth, render_frame
 from spatialmosaic.scene_io import Scene
+from spatialmosaic.views.walkthrough import (
+    builtin_room_walkthrough,
+    intrinsics_from_fov,
+    look_rotation,
+)
 from spatialmosaic.visibility.observe import SceneAnnotator
 
 RESULTS = Path(__file__).parent / "results"
 GOAL_RATIO = 3.0
 MIN_VISIBLE_PIXELS, VOXEL_M = 100, 0.05
-
-
-def builtin_room(width: int, height: int, frames: int) -> tuple[Scene, list[CameraFrame]]:
-    from spatialmosaic.scenes.builtin import FurnitureLibrary, build_builtin_scene
-    from spatialmosaic.scenes.catalog import FURNITURE_DIR
-    from spatialmosaic.views.walkthrough import walkthrough_cameras
-
-    name = "ours_indoor_0000"
-    library = FurnitureLibrary(FURNITURE_DIR, ("CC0-1.0",))
-    scene = build_builtin_scene(name, library, derive_rng(0, "scenes", name), 10, 16)
-    cameras = walkthrough_cameras(
-        tuple(scene.info["room_size_m"]),
-        derive_rng(0, "views", name),
-        frames,
-        width,
-        height,
-        67.0,
-        (1.2, 1.8),
-    )
-    return scene, cameras
 
 
 def _sphere(centre: np.ndarray, radius: float, n_lat: int, n_lon: int):
@@ -84,45 +69,15 @@ def synthetic_megamesh(width: int, height: int, frames: int) -> tuple[Scene, lis
     wall = np.array([[-5, 9, 0], [15, 9, 0], [15, 9, 4], [-5, 9, 4.0]])
     quad = np.array([[0, 1, 2], [0, 2, 3]])
     parts += [(17, "floor", True, (floor, quad)), (18, "wall", True, (wall, quad))]
-    vertices, triangles, face_instance, objects, offset = [], [], [], [], 0
-    for instance_id, category, structural, (verts, tris) in parts:
-        vertices.append(verts)
-        triangles.append(tris + offset)
-        face_instance.append(np.full(len(tris), instance_id, dtype=np.uint16))
-        offset += len(verts)
-        objects.append(
-            SceneObject(
-                instance_id,
-                category,
-                structural,
-                tuple(verts.min(axis=0)),
-                tuple(verts.max(axis=0)),
-            )
-        )
-    n_faces = sum(len(t) for t in triangles)
-    scene = Scene(
-        name="synthetic_1m",
-        objects=tuple(objects),
-        vertices_world_m=np.concatenate(vertices),
-        triangles=np.concatenate(triangles),
-        face_instance=np.concatenate(face_instance),
-        face_rgb=np.full((n_faces, 3), 180, dtype=np.uint8),
-        info={},
-    )
-    focal = width / 2 / np.tan(np.radians(67.0) / 2)
+    scene = Scene.from_parts("synthetic_1m", parts, grey=180)
+    K_px = tuple(tuple(row) for row in intrinsics_from_fov(width, height, 67.0).tolist())
     cameras = []
     for k in range(frames):
         angle = np.radians(-30 + 60 * k / max(frames - 1, 1))
         eye = np.array([2.8 + 3.0 * np.sin(angle), 3.6 - 1.5 - 0.8 * (k % 2), 1.4])
-        forward = np.array([np.sin(angle) * 0.3, 1.0, -0.35])
-        forward /= np.linalg.norm(forward)
-        right = np.cross(forward, [0, 0, 1.0])
-        right /= np.linalg.norm(right)
-        down = np.cross(forward, right)
         T_world_cam = np.eye(4)
-        T_world_cam[:3, :3] = np.stack([right, down, forward], axis=1)
+        T_world_cam[:3, :3] = look_rotation(np.array([np.sin(angle) * 0.3, 1.0, -0.35]))
         T_world_cam[:3, 3] = eye
-        K_px = ((focal, 0.0, width / 2), (0.0, focal, height / 2), (0.0, 0.0, 1.0))
         cameras.append(
             CameraFrame(
                 f"frame_{k:06d}",
@@ -220,7 +175,7 @@ def main() -> None:
     cuda = cuda_driver_present() and resolve_backend("auto") == "warp-cuda"
     backends = args.backends or ["open3d-cpu"] + (["warp-cuda"] if cuda else [])
     scenes = {
-        "builtin_room": builtin_room(args.width, args.height, 60),
+        "builtin_room": builtin_room_walkthrough(0, 60, args.width, args.height),
         "synthetic_1m": synthetic_megamesh(args.width, args.height, args.views),
     }
     results = []

@@ -6,7 +6,7 @@ import functools
 
 import numpy as np
 
-from spatialmosaic.records import CameraFrame, SceneObject
+from spatialmosaic.records import CameraFrame
 from spatialmosaic.scene_io import Scene
 
 
@@ -28,25 +28,7 @@ def box(lo: tuple[float, float, float], hi: tuple[float, float, float]):
 
 def make_scene(parts: list[tuple[int, str, bool, tuple[np.ndarray, np.ndarray]]]) -> Scene:
     """Scene from (instance_id, category, structural, (vertices, triangles)) parts."""
-    vertices, triangles, face_instance, objects = [], [], [], []
-    offset = 0
-    for instance_id, category, structural, (verts, tris) in parts:
-        vertices.append(verts)
-        triangles.append(tris + offset)
-        face_instance.append(np.full(len(tris), instance_id, dtype=np.uint16))
-        offset += len(verts)
-        lo, hi = tuple(verts.min(axis=0)), tuple(verts.max(axis=0))
-        objects.append(SceneObject(instance_id, category, structural, lo, hi))
-    n_faces = sum(len(t) for t in triangles)
-    return Scene(
-        name="analytic",
-        objects=tuple(objects),
-        vertices_world_m=np.concatenate(vertices),
-        triangles=np.concatenate(triangles),
-        face_instance=np.concatenate(face_instance),
-        face_rgb=np.full((n_faces, 3), 200, dtype=np.uint8),
-        info={},
-    )
+    return Scene.from_parts("analytic", parts)
 
 
 def camera_at(
@@ -72,26 +54,12 @@ def builtin_scene_and_cameras(
     """A built-in room from the Debian CC0 catalog with a walkthrough (skips without it)."""
     import pytest
 
-    from spatialmosaic.provenance import derive_rng
-    from spatialmosaic.scenes.builtin import FurnitureLibrary, build_builtin_scene
     from spatialmosaic.scenes.catalog import FURNITURE_DIR
-    from spatialmosaic.views.walkthrough import walkthrough_cameras
+    from spatialmosaic.views.walkthrough import builtin_room_walkthrough
 
     if not any(FURNITURE_DIR.glob("*.sh3f")):
         pytest.skip("Debian sweethome3d-furniture not installed")
-    name = f"ours_indoor_{index:04d}"
-    library = FurnitureLibrary(FURNITURE_DIR, ("CC0-1.0",))
-    scene = build_builtin_scene(name, library, derive_rng(0, "scenes", name), 10, 16)
-    cameras = walkthrough_cameras(
-        tuple(scene.info["room_size_m"]),
-        derive_rng(0, "views", name),
-        frames,
-        width,
-        height,
-        67.0,
-        (1.2, 1.8),
-    )
-    return scene, cameras
+    return builtin_room_walkthrough(index, frames, width, height)
 
 
 def half_hidden_board(tmp_path):

@@ -38,6 +38,36 @@ class Scene:
     def object_by_id(self) -> dict[int, SceneObject]:
         return {obj.instance_id: obj for obj in self.objects}
 
+    @classmethod
+    def from_parts(
+        cls,
+        name: str,
+        parts: list[tuple[int, str, bool, tuple[np.ndarray, np.ndarray]]],
+        grey: int = 200,
+    ) -> Scene:
+        """A uniformly grey scene from (instance_id, category, structural, (vertices,
+        triangles)) parts, each object's box taken from its vertices (tests, benchmarks)."""
+        vertices, triangles, face_instance, objects = [], [], [], []
+        offset = 0
+        for instance_id, category, structural, (part_vertices, part_triangles) in parts:
+            vertices.append(np.asarray(part_vertices, dtype=np.float64))
+            triangles.append(np.asarray(part_triangles) + offset)
+            face_instance.append(np.full(len(part_triangles), instance_id, dtype=np.uint16))
+            offset += len(part_vertices)
+            lo = tuple(float(x) for x in vertices[-1].min(axis=0))
+            hi = tuple(float(x) for x in vertices[-1].max(axis=0))
+            objects.append(SceneObject(instance_id, category, structural, lo, hi))
+        n_faces = sum(len(t) for t in triangles)
+        return cls(
+            name=name,
+            objects=tuple(objects),
+            vertices_world_m=np.concatenate(vertices),
+            triangles=np.concatenate(triangles),
+            face_instance=np.concatenate(face_instance),
+            face_rgb=np.full((n_faces, 3), grey, dtype=np.uint8),
+            info={},
+        )
+
 
 def write_scene(scene_json: Path, mesh_ply: Path, scene: Scene, meta: dict[str, Any]) -> None:
     write_triangle_mesh_ply(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from spatialmosaic.records import CameraFrame
+from spatialmosaic.scene_io import Scene
 
 WALL_CLEARANCE_M = 1.0
 HEADING_SWING_RAD = np.deg2rad(50.0)
@@ -86,3 +87,20 @@ def walkthrough_cameras(
             )
         )
     return cameras
+
+
+def builtin_room_walkthrough(
+    index: int, frames: int, width: int, height: int, seed: int = 0
+) -> tuple[Scene, list[CameraFrame]]:
+    """A built-in room with the default config's catalog, object counts, field of view and eye
+    heights, and its walkthrough, without files: for tests and benchmarks."""
+    from spatialmosaic.provenance import derive_rng
+    from spatialmosaic.scenes.builtin import FurnitureLibrary, build_builtin_scene
+    from spatialmosaic.scenes.catalog import FURNITURE_DIR
+
+    name = f"ours_indoor_{index:04d}"
+    library = FurnitureLibrary(FURNITURE_DIR, ("CC0-1.0",))
+    scene = build_builtin_scene(name, library, derive_rng(seed, "scenes", name), 10, 16)
+    rng = derive_rng(seed, "views", name)
+    room = tuple(scene.info["room_size_m"])
+    return scene, walkthrough_cameras(room, rng, frames, width, height, 67.0, (1.2, 1.8))
