@@ -84,10 +84,11 @@ def visibility_overview(visibility_jsons: list[Path], example_npz: Path, pdf: Pa
         axes[0, 1].imshow(_id_colours(example["instance"]))
         axes[0, 1].set_title("instance buffer (S_vis)")
         overlay = example["rgb"].astype(np.float64) / 255 * 0.35
-        for amodal, visible in zip(example["amodal_masks"], example["visible_masks"], strict=True):
-            overlay[amodal & ~visible] = (0.95, 0.55, 0.1)
         for visible in example["visible_masks"]:
-            overlay[visible] = (0.2, 0.6, 0.95)
+            overlay[visible] = 0.5 * overlay[visible] + 0.5 * np.array((0.2, 0.6, 0.95))
+        for amodal, visible in zip(example["amodal_masks"], example["visible_masks"], strict=True):
+            hidden = amodal & ~visible  # drawn last: where each object continues behind others
+            overlay[hidden] = 0.3 * overlay[hidden] + 0.7 * np.array((0.95, 0.55, 0.1))
         axes[0, 2].imshow(overlay)
         axes[0, 2].set_title("visible (blue), hidden amodal (orange)")
         for axis in axes[0]:

@@ -48,7 +48,7 @@ from spatialmosaic.visibility.table import SceneVisibility, VisiblePoints
 AMODAL_MARGIN = 1  # the unbounded plane is capped at [-W, 2W) x [-H, 2H)
 CLIP_Z_M = 1e-6  # triangles are clipped here: in front of the camera centre, as rays see them
 SPAN_BATCH = 1 << 20  # (polygon, row) pairs per rasterisation step: bounds memory
-_VOXEL_KEY_BITS = 21
+_VOXEL_KEY_BITS = 15  # per axis: +-819 m at 5 cm voxels, leaving 16 bits for the instance id
 
 
 def plane_cap(camera: CameraFrame) -> tuple[int, int, int, int]:
@@ -279,14 +279,16 @@ def _object_voxel_keys(
     points = camera_centre(camera) + directions * depth_z_m[vs, us][:, None]
     cells = np.floor(points / voxel_m).astype(np.int64) + (1 << (_VOXEL_KEY_BITS - 1))
     if np.any((cells < 0) | (cells >= 1 << _VOXEL_KEY_BITS)):
-        raise ValueError(f"scene extent exceeds the voxel key range at voxel size {voxel_m} m")
+        extent = voxel_m * (1 << _VOXEL_KEY_BITS)
+        raise ValueError(
+            f"scene extends beyond +-{extent / 2:.0f} m, the voxel key range at voxel size "
+            f"{voxel_m} m; raise visibility.overlap_voxel_m"
+        )
     keys = (cells[:, 0] << (2 * _VOXEL_KEY_BITS)) | (cells[:, 1] << _VOXEL_KEY_BITS) | cells[:, 2]
-    owners = instance[vs, us].astype(np.int64)
-    order = np.lexsort((keys, owners))
-    keys, owners = keys[order], owners[order]
-    first = np.ones(len(keys), dtype=bool)
-    first[1:] = (keys[1:] != keys[:-1]) | (owners[1:] != owners[:-1])
-    keys, owners = keys[first], owners[first]
+    # one sort of (instance, voxel) packed into one int64: 16 + 3 x 15 bits
+    packed = np.unique((instance[vs, us].astype(np.int64) << (3 * _VOXEL_KEY_BITS)) | keys)
+    owners = packed >> (3 * _VOXEL_KEY_BITS)
+    keys = packed & ((1 << (3 * _VOXEL_KEY_BITS)) - 1)
     bounds = np.flatnonzero(np.diff(owners)) + 1
     return {
         int(group[0]): part

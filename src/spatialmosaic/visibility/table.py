@@ -32,7 +32,7 @@ class SceneVisibility:
 @dataclass(frozen=True)
 class VisiblePoints:
     """Per (frame, instance): the sorted unique voxel keys of the object's visible surface points
-    (voxel size ``voxel_m``); a key packs the voxel's x, y, z indices, 21 bits each. The overlap
+    (voxel size ``voxel_m``); a key packs the voxel's x, y, z indices, 15 bits each. The overlap
     of two views is the IoU of the unions of their objects' keys."""
 
     scene_name: str
