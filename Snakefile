@@ -25,3 +25,4 @@ rule all:
         rules.report_table.output,
         rules.report_figure.output,
         rules.report_visibility_figure.output,
+        rules.visibility_crosscheck.output,

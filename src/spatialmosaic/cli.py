@@ -181,6 +181,22 @@ def build_parser() -> argparse.ArgumentParser:
         _path("--out"),
     )
 
+    _add(
+        visibility,
+        "crosscheck",
+        "re-annotate some frames with an independent rasteriser; fail on disagreement",
+        lambda a: stages.visibility_crosscheck(
+            a.scene_json, a.mesh, a.cameras, a.render_dir, a.visibility, a.frames, a.out
+        ),
+        _path("--scene-json"),
+        _path("--mesh"),
+        _path("--cameras"),
+        _path("--render-dir"),
+        _path("--visibility"),
+        _value("--frames"),
+        _path("--out"),
+    )
+
     qa = stage("qa", "question generation and dataset export")
     _add(
         qa,

@@ -80,6 +80,9 @@ class Layout:
     def log(self, rule: str, name: str) -> Path:
         return self.data / "logs" / rule / f"{name}.log"
 
+    def visibility_crosscheck(self) -> Path:
+        return self.results / "metrics" / "visibility_crosscheck.json"
+
     def table(self, name: str, suffix: str) -> Path:
         return self.results / "tables" / f"{name}.{suffix}"
 

@@ -6,13 +6,15 @@ the stage subpackages; this module only wires files to them and records provenan
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from spatialmosaic.config import load_config
-from spatialmosaic.io import ArtefactError, read_json
+from spatialmosaic.io import ArtefactError, read_json, write_json
 from spatialmosaic.provenance import artefact_meta, derive_rng
 from spatialmosaic.records import QuestionType
 from spatialmosaic.scene_io import (
@@ -148,6 +150,37 @@ def visibility_example(
         backend_used,
         artefact_meta("visibility", None, params),
     )
+
+
+def visibility_crosscheck(
+    scene_json: Path,
+    mesh_ply: Path,
+    cameras_json: Path,
+    render_dir: Path,
+    visibility_json: Path,
+    n_frames: int,
+    dest: Path,
+) -> None:
+    from spatialmosaic.visibility.crosscheck import CROSSCHECK_TOLERANCE, compare_scene, violations
+    from spatialmosaic.visibility.observe import AMODAL_MARGIN
+    from spatialmosaic.visibility.table import read_visibility
+
+    cameras = read_cameras(cameras_json)
+    chosen = [cameras[k] for k in np.linspace(0, len(cameras) - 1, n_frames).round().astype(int)]
+    summary = compare_scene(
+        read_scene(scene_json, mesh_ply),
+        list({camera.frame_id: camera for camera in chosen}.values()),
+        read_visibility(visibility_json),
+        render_dir,
+        AMODAL_MARGIN,
+    )
+    broken = violations(summary)
+    if broken:
+        raise ArtefactError(
+            f"{visibility_json}: the independent rasteriser disagrees: {'; '.join(broken)}"
+        )
+    params = {"frames": n_frames, "tolerance": dataclasses.asdict(CROSSCHECK_TOLERANCE)}
+    write_json(dest, {**summary, "meta": artefact_meta("visibility", None, params)})
 
 
 def viewsets(

@@ -42,3 +42,24 @@ rule visibility_example:
         "spatialmosaic visibility example --scene-json {input.scene} --mesh {input.mesh}"
         " --cameras {input.cameras} --render-dir {input.frames} --visibility {input.table}"
         " --backend {params.backend} --out {output.example} > {log} 2>&1"
+
+
+rule visibility_crosscheck:
+    input:
+        scene=LAYOUT.scene_json(SCENES[0]),
+        mesh=LAYOUT.scene_mesh(SCENES[0]),
+        cameras=LAYOUT.cameras(SCENES[0]),
+        frames=LAYOUT.render_dir(SCENES[0]),
+        table=LAYOUT.visibility(SCENES[0]),
+    output:
+        summary=LAYOUT.visibility_crosscheck(),
+    log:
+        log_path("visibility_crosscheck"),
+    conda:
+        "../../envs/geometry.yaml"
+    params:
+        frames=lookup(dpath="visibility/crosscheck_frames", within=config),
+    shell:
+        "spatialmosaic visibility crosscheck --scene-json {input.scene} --mesh {input.mesh}"
+        " --cameras {input.cameras} --render-dir {input.frames} --visibility {input.table}"
+        " --frames {params.frames} --out {output.summary} > {log} 2>&1"
