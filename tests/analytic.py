@@ -79,3 +79,21 @@ def half_hidden_board(tmp_path):
     render_scene(scene, cameras, tmp_path / "render", jpeg_quality=90)
     visibility, _ = observe_scene(scene, cameras, tmp_path / "render", 1, 0.05)
     return scene, cameras, visibility
+
+
+def floor_crossing_camera_plane() -> tuple[Scene, int, int]:
+    """A floor y = 0.3 under :func:`camera_at` from z = -1 to z = 4, x in [-1, 1], and its
+    (S_full, S_in) in closed form. Row v sees it at z = 15 / (v + 0.5 - 40) and covers the
+    columns with |u + 0.5 - 50| <= 50 / z; rows run from 44 (z <= 4) to the cap, 2H - 1 = 159;
+    columns are capped to [-W, 2W)."""
+    floor = (
+        np.array([[-1.0, 0.3, -1.0], [1.0, 0.3, -1.0], [1.0, 0.3, 4.0], [-1.0, 0.3, 4.0]]),
+        np.array([[0, 1, 2], [0, 2, 3]]),
+    )
+    full = in_image = 0
+    for v in range(44, 160):
+        half_width = 50 * (v + 0.5 - 40) / 15
+        columns = [u for u in range(-100, 200) if abs(u + 0.5 - 50) <= half_width]
+        full += len(columns)
+        in_image += sum(0 <= u < 100 for u in columns) if v < 80 else 0
+    return make_scene([(1, "rug", False, floor)]), full, in_image

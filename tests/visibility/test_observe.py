@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analytic import box, camera_at, make_scene, quad
+from analytic import box, camera_at, floor_crossing_camera_plane, make_scene, quad
 from spatialmosaic.render.frames import render_scene
 from spatialmosaic.visibility.observe import (
     AMODAL_MARGIN,
@@ -94,20 +94,8 @@ def test_truncation_half_cut_by_image_border(tmp_path, backend):
 
 
 def test_floor_crossing_the_camera_plane(tmp_path, backend):
-    # A floor y = 0.3 under the camera from z = -1 to z = 4, x in [-1, 1]. Row v sees it at
-    # z = 15 / (v + 0.5 - 40) and covers columns with |u + 0.5 - 50| <= 50 / z; rows run from
-    # 44 (z <= 4) to the cap, 2H - 1 = 159, columns are capped to [-W, 2W).
-    floor = (
-        np.array([[-1.0, 0.3, -1.0], [1.0, 0.3, -1.0], [1.0, 0.3, 4.0], [-1.0, 0.3, 4.0]]),
-        np.array([[0, 1, 2], [0, 2, 3]]),
-    )
-    full = in_image = 0
-    for v in range(44, 160):
-        half_width = 50 * (v + 0.5 - 40) / 15
-        columns = [u for u in range(-100, 200) if abs(u + 0.5 - 50) <= half_width]
-        full += len(columns)
-        in_image += sum(0 <= u < 100 for u in columns) if v < 80 else 0
-    obs = only(observe(make_scene([(1, "rug", False, floor)]), [camera_at()], tmp_path, backend), 1)
+    scene, full, in_image = floor_crossing_camera_plane()
+    obs = only(observe(scene, [camera_at()], tmp_path, backend), 1)
     assert (obs.pixels_full, obs.pixels_in_image, obs.pixels_visible) == (full, in_image, in_image)
     assert obs.bbox_2d_amodal == (0, 44, 99, 79)
 
