@@ -32,6 +32,9 @@ def _value(flag: str, kind=int, **options) -> tuple[tuple, dict]:
     return (flag,), {"type": kind, "required": "default" not in options, **options}
 
 
+BACKEND_OPTION = _value("--backend", str, default="auto", choices=list(BACKENDS))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spatialmosaic", description=__doc__)
     groups = parser.add_subparsers(dest="stage", required=True, metavar="STAGE")
@@ -135,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
         _path("--cameras"),
         _path("--out-dir"),
         _value("--jpeg-quality"),
-        _value("--backend", str, default="auto", choices=list(BACKENDS)),
+        BACKEND_OPTION,
     )
 
     visibility = stage("visibility", "per object and frame visibility, view overlap")
@@ -160,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
         _path("--render-dir"),
         _value("--min-visible-pixels"),
         _value("--voxel-m", float),
-        _value("--backend", str, default="auto", choices=list(BACKENDS)),
+        BACKEND_OPTION,
         _path("--out"),
         _path("--points"),
     )
@@ -177,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         _path("--cameras"),
         _path("--render-dir"),
         _path("--visibility"),
-        _value("--backend", str, default="auto", choices=list(BACKENDS)),
+        BACKEND_OPTION,
         _path("--out"),
     )
 

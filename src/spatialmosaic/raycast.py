@@ -91,12 +91,9 @@ class Hits:
 class Raycaster(ABC):
     """A BVH over one triangle soup; cast rays through any pixels of any camera against it."""
 
-    name: str
-
     def __init__(self, vertices_m: np.ndarray, triangles: np.ndarray) -> None:
         if len(triangles) == 0:
             raise ValueError("cannot ray cast an empty mesh")
-        self.n_triangles = len(triangles)
 
     def cast_pixels(self, camera: CameraFrame, us: np.ndarray, vs: np.ndarray) -> Hits:
         """First hit of the ray through each pixel centre (us[i], vs[i])."""
@@ -129,8 +126,6 @@ class Raycaster(ABC):
 
 
 class Open3DRaycaster(Raycaster):
-    name = "open3d-cpu"
-
     def __init__(self, vertices_m: np.ndarray, triangles: np.ndarray) -> None:
         super().__init__(vertices_m, triangles)
         import open3d as o3d  # costs seconds to import: only stages that cast rays pay it

@@ -78,7 +78,6 @@ class WarpRaycaster(Raycaster):
     def __init__(self, vertices_m: np.ndarray, triangles: np.ndarray, device: str) -> None:
         super().__init__(vertices_m, triangles)
         wp.init()
-        self.name = f"warp-{device}"
         self._device = wp.get_device(device)
         self._mesh = wp.Mesh(
             points=wp.array(

@@ -26,6 +26,7 @@ discretised into voxels of ``voxel_m`` (structural classes excluded).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -73,6 +74,7 @@ class ProjectedPolygons:
     def __len__(self) -> int:
         return len(self.u)
 
+    @cached_property
     def pixel_boxes(self) -> np.ndarray:
         """Inclusive pixel boxes [P, 4] (u0, v0, u1, v1) of the pixel centres a polygon can
         cover, widened by one pixel against float rounding (float64, may be huge)."""
@@ -201,7 +203,7 @@ def _union_length(rows: np.ndarray, firsts: np.ndarray, lasts: np.ndarray, col_l
 def area_outside_image(camera: CameraFrame, polygons: ProjectedPolygons) -> int:
     """Pixels of the capped plane outside the W x H image covered by the polygons."""
     cap = plane_cap(camera)
-    boxes = polygons.pixel_boxes()
+    boxes = polygons.pixel_boxes
     leaves_image = (
         (boxes[:, 0] < 0)
         | (boxes[:, 1] < 0)
@@ -250,15 +252,12 @@ def image_candidates(camera: CameraFrame, boxes: np.ndarray) -> tuple[np.ndarray
 
 
 def in_image_silhouette(
-    raycaster: Raycaster,
-    camera: CameraFrame,
-    boxes: np.ndarray,
-    instance: np.ndarray,
-    instance_id: int,
+    raycaster: Raycaster, camera: CameraFrame, boxes: np.ndarray, visible: np.ndarray
 ) -> np.ndarray:
-    """[H, W] mask of the object-alone silhouette inside the image."""
+    """[H, W] mask of the object-alone silhouette inside the image, given the object's visible
+    pixels (hits without a cast) and the pixel boxes that bound it."""
     candidates, u_lo, v_lo = image_candidates(camera, boxes)
-    silhouette = instance == instance_id
+    silhouette = visible.copy()
     window = silhouette[v_lo : v_lo + candidates.shape[0], u_lo : u_lo + candidates.shape[1]]
     vs, us = np.nonzero(candidates & ~window)
     us, vs = (us + u_lo).astype(np.int32), (vs + v_lo).astype(np.int32)
@@ -316,6 +315,30 @@ def overlap_matrix(voxel_sets: list[np.ndarray]) -> np.ndarray:
     return iou
 
 
+def _silhouette_in_image(
+    camera: CameraFrame,
+    box_window: np.ndarray,
+    raycaster: Raycaster,
+    vertices_world_m: np.ndarray,
+    triangles: np.ndarray,
+    visible: np.ndarray,
+) -> tuple[np.ndarray | None, ProjectedPolygons | None]:
+    """The in-image silhouette (None when it cannot reach the image) and the projected
+    triangles (None when the object's box lies inside the image: nothing spills outside)."""
+    inside = (
+        box_window[0] >= 0
+        and box_window[1] >= 0
+        and box_window[2] < camera.width
+        and box_window[3] < camera.height
+    )
+    if inside:  # S_full = S_in: no per-triangle work
+        return in_image_silhouette(raycaster, camera, box_window[None], visible), None
+    polygons = project_triangles(camera, vertices_world_m, triangles)
+    if len(polygons) == 0 or not _reaches_image(camera, polygons.pixel_boxes):
+        return None, None
+    return in_image_silhouette(raycaster, camera, polygons.pixel_boxes, visible), polygons
+
+
 def _observe(
     camera: CameraFrame,
     obj: SceneObject,
@@ -331,27 +354,13 @@ def _observe(
         return None  # wholly behind the camera, or projects off the image
     mask = instance == obj.instance_id
     pixels_visible = int(mask.sum())
-    inside = (
-        box_window[0] >= 0
-        and box_window[1] >= 0
-        and box_window[2] < camera.width
-        and box_window[3] < camera.height
+    silhouette, polygons = _silhouette_in_image(
+        camera, box_window, raycaster, vertices_world_m, triangles, mask
     )
-    if inside:  # the silhouette cannot leave the image: S_full = S_in, no per-triangle work
-        silhouette = in_image_silhouette(
-            raycaster, camera, box_window[None], instance, obj.instance_id
-        )
-        in_image = full = int(silhouette.sum())
-    else:
-        polygons = project_triangles(camera, vertices_world_m, triangles)
-        boxes = polygons.pixel_boxes()
-        if len(boxes) == 0 or not _reaches_image(camera, boxes):
-            return None
-        silhouette = in_image_silhouette(raycaster, camera, boxes, instance, obj.instance_id)
-        in_image = int(silhouette.sum())
-        full = in_image + area_outside_image(camera, polygons) if in_image else 0
+    in_image = 0 if silhouette is None else int(silhouette.sum())
     if in_image == 0:
         return None
+    full = in_image + (0 if polygons is None else area_outside_image(camera, polygons))
     vs_in, us_in = np.nonzero(silhouette)
     amodal_box = (int(us_in.min()), int(vs_in.min()), int(us_in.max()), int(vs_in.max()))
     box_centre = (np.asarray(obj.bbox_min_m) + np.asarray(obj.bbox_max_m)) / 2
@@ -390,6 +399,7 @@ class SceneAnnotator:
         self.targets = [obj for obj in scene.objects if not obj.structural]
         self.structural_ids = [obj.instance_id for obj in scene.objects if obj.structural]
         self.min_visible_pixels, self.voxel_m = min_visible_pixels, voxel_m
+        self._objects = {obj.instance_id: obj for obj in self.targets}
         self._per_object = {}
         for obj in self.targets:
             faces = scene.triangles[scene.face_instance == obj.instance_id]
@@ -425,11 +435,13 @@ class SceneAnnotator:
         self, camera: CameraFrame, instance: np.ndarray, instance_id: int
     ) -> np.ndarray:
         """[H, W] mask of an object's amodal silhouette in the image (for figures and checks)."""
-        raycaster, vertices, triangles = self._per_object[instance_id]
-        boxes = project_triangles(camera, vertices, triangles).pixel_boxes()
-        if len(boxes) == 0 or not _reaches_image(camera, boxes):
-            return np.zeros(instance.shape, dtype=bool)
-        return in_image_silhouette(raycaster, camera, boxes, instance, instance_id)
+        box_window = box_pixel_window(camera, self._objects[instance_id])
+        silhouette = None
+        if box_window is not None and _reaches_image(camera, box_window[None]):
+            silhouette, _ = _silhouette_in_image(
+                camera, box_window, *self._per_object[instance_id], instance == instance_id
+            )
+        return np.zeros(instance.shape, dtype=bool) if silhouette is None else silhouette
 
 
 def _reaches_image(camera: CameraFrame, boxes: np.ndarray) -> bool:
