@@ -12,7 +12,7 @@ import json
 import math
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -77,6 +77,20 @@ def dumps_json(payload: Any) -> str:
 def write_json(dest: Path | str, payload: Any) -> None:
     with atomic_path(dest) as tmp:
         tmp.write_text(dumps_json(payload), encoding="utf-8")
+
+
+def write_json_list(dest: Path | str, items: Iterable[Any]) -> int:
+    """Stream a JSON list, one item per line, so exports of millions of records stay flat in
+    memory. Returns the number of items written."""
+    count = 0
+    with atomic_path(dest) as tmp, tmp.open("w", encoding="utf-8") as handle:
+        handle.write("[")
+        for item in items:
+            handle.write(",\n" if count else "\n")
+            handle.write(json.dumps(_finite_json(item), sort_keys=True, ensure_ascii=False))
+            count += 1
+        handle.write("\n]\n")
+    return count
 
 
 def read_json(path: Path | str, kind: str | None = None) -> Any:

@@ -1,95 +1,133 @@
-"""Object count questions: ``obj_count_occ`` (multiple choice) and ``obj_count_occ_na``.
+"""Count questions: ``obj_count_occ``, ``obj_count_occ_na`` and ``bestview_count_occ``.
 
-The answer is the number of distinct instances of a category visible in at least one frame of
-the set (an instance seen in several frames counts once). Options are four consecutive counts
-(at least 1) that contain the answer, in random order, so the correct letter is uniform and the
-answer is not simply the middle value.
+The answer counts distinct objects visible in at least one frame of the set: an object seen
+twice counts once, which is what partial visibility makes hard (``docs/qa.md``).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 
-from spatialmosaic.qa import levels
-from spatialmosaic.records import (
-    OPTION_LETTERS,
-    BenchRecord,
-    Dataset,
-    Observation,
-    QuestionType,
-    SceneObject,
-    ViewSet,
-)
+from spatialmosaic.qa.context import ViewSetContext
+from spatialmosaic.records import BenchRecord, QuestionType
 
-COUNT_TYPES = (QuestionType.OBJ_COUNT, QuestionType.OBJ_COUNT_NA)
+# Best view: a tie in the number of objects shown is broken by their visible pixels only when
+# the larger total is at least this many times the smaller (docs/qa.md).
+BESTVIEW_PIXEL_MARGIN = 1.25
+COUNT_SPREAD = 4  # wrong counts above the answer are drawn from answer + 1 .. answer + 4
 
 
 def count_question(category: str) -> str:
     return f"How many {category}(s) are visible across these frames?"
 
 
-def count_options(answer: int, rng: np.random.Generator) -> tuple[tuple[str, ...], str]:
-    """Four distinct counts containing ``answer``; returns (options "A. 3", ..., correct letter)."""
-    lowest = int(rng.integers(max(1, answer - 3), answer + 1))
-    values = [lowest + k for k in range(len(OPTION_LETTERS))]
-    order = rng.permutation(len(values))
-    shuffled = [values[i] for i in order]
-    letter = OPTION_LETTERS[shuffled.index(answer)]
-    options = tuple(
-        f"{letter}. {value}" for letter, value in zip(OPTION_LETTERS, shuffled, strict=True)
+def bestview_question(category: str) -> str:
+    return (
+        f"How many {category}(s) are visible across these frames, "
+        "and which frame shows the most of them?"
     )
-    return options, letter
+
+
+def count_distractors(answer: int, rng: np.random.Generator) -> list[int]:
+    """Three wrong counts around the answer. The answer's rank among the four options is drawn
+    uniformly from the ranks the answer allows (counts start at 0), so that "the smallest" or
+    "the second smallest" is no better a guess than a letter."""
+    rank = int(rng.integers(min(answer, 3) + 1))
+    below = rng.choice(answer, size=rank, replace=False) if rank else np.empty(0, dtype=int)
+    above = answer + 1 + rng.choice(COUNT_SPREAD, size=3 - rank, replace=False)
+    return sorted(int(v) for v in [*below, *above])
+
+
+def countable_categories(ctx: ViewSetContext) -> list[str]:
+    """Categories with a visible object in the set and no barely visible one."""
+    return [c for c in ctx.facts.categories if ctx.seen_instances(c) and not ctx.barely_seen(c)]
 
 
 def count_records(
-    viewset: ViewSet,
-    objects: dict[int, SceneObject],
-    observations: list[Observation],
-    question_types: tuple[QuestionType, ...],
-    per_viewset: int,
-    rng: np.random.Generator,
+    ctx: ViewSetContext, question_type: QuestionType, wanted: int, rng: np.random.Generator
 ) -> list[BenchRecord]:
-    """Count questions about up to ``per_viewset`` categories visible in the view set."""
-    in_set = [obs for obs in observations if obs.frame_id in viewset.frames]
-    seen_frames: dict[int, int] = defaultdict(int)
-    for obs in in_set:
-        if obs.visible:
-            seen_frames[obs.instance_id] += 1
-    by_category: dict[str, list[int]] = defaultdict(list)
-    for instance_id in sorted(seen_frames):
-        by_category[objects[instance_id].category].append(instance_id)
-    categories = sorted(by_category)
-    picks = rng.permutation(len(categories))[:per_viewset]
+    categories = countable_categories(ctx)
+    if not categories:
+        return []
+    # Categories with more objects first (in probability): most categories have one object,
+    # and the export keeps only as many 1s as the other answers allow.
+    weights = np.array([len(ctx.seen_instances(c)) for c in categories], dtype=float)
+    picks = rng.choice(
+        len(categories), min(wanted, len(categories)), False, weights / weights.sum()
+    )
     records = []
-    for pick in sorted(picks.tolist()):
+    for pick in picks:
         category = categories[pick]
-        instances = by_category[category]
-        in_scene = sum(1 for o in objects.values() if o.category == category and not o.structural)
-        ratios = [obs.occlusion_ratio for obs in in_set if obs.instance_id in instances]
-        occlusion_avg = round(float(np.mean([r for r in ratios if r is not None])), 6)
-        options, letter = count_options(len(instances), rng)
-        for question_type in question_types:
-            records.append(
-                BenchRecord(
-                    dataset=Dataset.OURS,
-                    scene_name=viewset.scene_name,
-                    question_type=question_type,
-                    frames=viewset.frames,
-                    question=count_question(category),
-                    options=options,
-                    ground_truth=str(len(instances)),
-                    mc_answer=letter,
-                    overlap_avg=viewset.overlap_avg,
-                    occlusion_avg=occlusion_avg,
-                    occ_level=levels.occ_level(occlusion_avg).value,
-                    overlap_level=levels.overlap_level(viewset.overlap_avg).value,
-                    vis_level=levels.vis_level(
-                        [seen_frames[i] for i in instances], len(viewset.frames)
-                    ).value,
-                    gt_scenario=levels.gt_scenario(len(instances), in_scene).value,
-                    id=f"{viewset.viewset_id}_{question_type.value}_{category.replace(' ', '-')}",
-                )
+        seen = ctx.seen_instances(category)
+        answer = len(seen)
+        options = [str(v) for v in [answer, *count_distractors(answer, rng)]]
+        pool = [str(v) for v in range(answer + COUNT_SPREAD + 1) if v != answer]
+        records.append(
+            ctx.record(
+                question_type,
+                len(records),
+                count_question(category),
+                options,
+                str(answer),
+                str(answer),
+                targets=seen,
+                named=[],
+                rng=rng,
+                wrong_pool=[pool[k] for k in rng.permutation(len(pool))],
             )
+        )
+    return records
+
+
+def best_frame(ctx: ViewSetContext, instances: list[int]) -> str | None:
+    """The frame showing most of the objects, or None when no frame wins by the margin."""
+
+    def shown(frame: str) -> tuple[int, int]:
+        here = [i for i in instances if ctx.is_visible(frame, i)]
+        return len(here), sum(ctx.obs(frame, i).pixels_visible for i in here)
+
+    ranked = sorted(ctx.frames, key=shown, reverse=True)
+    (count_1, pixels_1), (count_2, pixels_2) = shown(ranked[0]), shown(ranked[1])
+    if count_1 > count_2 or pixels_1 >= BESTVIEW_PIXEL_MARGIN * pixels_2:
+        return ranked[0]
+    return None
+
+
+def bestview_records(
+    ctx: ViewSetContext, question_type: QuestionType, wanted: int, rng: np.random.Generator
+) -> list[BenchRecord]:
+    categories = countable_categories(ctx)
+    records = []
+    for pick in rng.permutation(len(categories)):
+        if len(records) == wanted:
+            break
+        category = categories[pick]
+        seen = ctx.seen_instances(category)
+        frame = best_frame(ctx, seen)
+        if frame is None:
+            continue
+        answer, label = len(seen), ctx.label(frame)
+
+        def text(count: int, frame_label: int, category: str = category) -> str:
+            return f"{count} {category}(s); Frame {frame_label}"
+
+        # A 2x2 grid of (count, frame): every count and every frame appears in two options,
+        # so no part of an option is more frequent than another.
+        other_count = int(rng.choice([c for c in range(1, max(answer + 2, 3) + 1) if c != answer]))
+        other_frame = int(rng.choice([k for k in range(1, len(ctx.frames) + 1) if k != label]))
+        correct = text(answer, label)
+        options = [text(c, k) for c in (answer, other_count) for k in (label, other_frame)]
+        records.append(
+            ctx.record(
+                question_type,
+                len(records),
+                bestview_question(category),
+                options,
+                correct,
+                correct,
+                targets=seen,
+                named=[],
+                rng=rng,
+            )
+        )
     return records

@@ -1,76 +1,124 @@
-"""Question generation per scene, and the two dataset exports (SPEC §4).
+"""Question generation per scene, and the split exports (SPEC §4, ``docs/qa.md``).
 
-- per scene: ``spatialmosaic.questions`` JSON holding official benchmark records;
-- benchmark: the official SpatialMosaic-Bench JSON list (eval scenes), plus ``.meta.json``;
-- training: LLaVA-style records (train scenes), plus ``.meta.json``.
+- per scene: a ``spatialmosaic.questions`` file with every question the generators found;
+- per split, after balancing (``qa.balance``): the official benchmark JSON list (records of
+  SpatialMosaic-Bench, or the training split in the same format) plus ``.meta.json``; the
+  training split also gets LLaVA-style conversations.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
+
 from spatialmosaic.evaluate.prompts import build_prompt
-from spatialmosaic.io import ArtefactError, read_json, write_json
+from spatialmosaic.io import ArtefactError, read_json, write_json, write_json_list
 from spatialmosaic.provenance import derive_rng
-from spatialmosaic.qa.count import COUNT_TYPES, count_records
-from spatialmosaic.records import BenchRecord, Metric, QuestionType, SceneObject, ViewSet
-from spatialmosaic.visibility.table import SceneVisibility
+from spatialmosaic.qa.balance import Balancer
+from spatialmosaic.qa.context import SceneFacts, ViewSetContext
+from spatialmosaic.qa.count import bestview_records, count_records
+from spatialmosaic.qa.localize import localization_records
+from spatialmosaic.qa.measure import distance_records, object_distance_records, size_records
+from spatialmosaic.qa.relations import attribute_records, existence_records, spatial_records
+from spatialmosaic.records import BenchRecord, Metric, QuestionType, ViewSet
 
 QUESTIONS_FORMAT = "spatialmosaic.questions"
 IMAGE_TOKEN = "<image>"
-GENERATORS = {question_type: count_records for question_type in COUNT_TYPES}
+
+Generator = Callable[[ViewSetContext, QuestionType, int, np.random.Generator], list[BenchRecord]]
+_Q = QuestionType
+GENERATORS: dict[QuestionType, Generator] = {
+    _Q.OBJ_COUNT: count_records,
+    _Q.OBJ_COUNT_NA: count_records,
+    _Q.BESTVIEW_COUNT: bestview_records,
+    _Q.OBJ_EXISTENCE_AB: existence_records,
+    _Q.OBJ_EXISTENCE_FB: existence_records,
+    _Q.OBJ_EXISTENCE_LR: existence_records,
+    _Q.OBJ_ATTRIBUTE_AB: attribute_records,
+    _Q.OBJ_ATTRIBUTE_FB: attribute_records,
+    _Q.OBJ_ATTRIBUTE_LR: attribute_records,
+    _Q.OBJ_SPATIAL_AB: spatial_records,
+    _Q.OBJ_SPATIAL_FB: spatial_records,
+    _Q.OBJ_SPATIAL_LR: spatial_records,
+    _Q.OBJ_LOCALIZATION: localization_records,
+    _Q.OBJ_LOCALIZATION_NA: localization_records,
+    _Q.OBJ_DISTANCE_NA: distance_records,
+    _Q.OBJ_OBJ_DISTANCE_NA: object_distance_records,
+    _Q.OBJ_SIZE_NA: size_records,
+}
+# Outdoor scenes have no attribute and no size questions (SPEC §3).
+OUTDOOR_EXCLUDED = frozenset(
+    {_Q.OBJ_ATTRIBUTE_AB, _Q.OBJ_ATTRIBUTE_FB, _Q.OBJ_ATTRIBUTE_LR, _Q.OBJ_SIZE_NA}
+)
 
 
 def generate_scene_questions(
-    objects: tuple[SceneObject, ...],
-    visibility: SceneVisibility,
+    facts: SceneFacts,
     viewsets: list[ViewSet],
     question_types: tuple[QuestionType, ...],
     per_viewset: int,
     seed: int,
-) -> list[BenchRecord]:
-    unsupported = [qt.value for qt in question_types if qt not in GENERATORS]
-    if unsupported:
-        raise ValueError(f"no generator yet for question types {unsupported}")
-    by_id = {obj.instance_id: obj for obj in objects}
-    observations = list(visibility.observations)
+) -> tuple[list[BenchRecord], dict[str, list[str]]]:
+    """Up to ``per_viewset`` questions of each type from each view set, and the wrong-option
+    pools of the questions that have one. Each (view set, type) has its own generator state,
+    so adding a type never changes the others' questions."""
     records: list[BenchRecord] = []
-    generators: dict = {}
-    for question_type in question_types:
-        generators.setdefault(GENERATORS[question_type], []).append(question_type)
+    wrong_pools: dict[str, list[str]] = {}
     for viewset in viewsets:
-        for generator, types in generators.items():
-            rng = derive_rng(seed, "qa", viewset.viewset_id, generator.__name__)
-            records += generator(viewset, by_id, observations, tuple(types), per_viewset, rng)
-    return records
+        context = ViewSetContext(facts, viewset)
+        for question_type in question_types:
+            rng = derive_rng(seed, "qa", viewset.viewset_id, question_type.value)
+            records += GENERATORS[question_type](context, question_type, per_viewset, rng)
+        wrong_pools.update(context.wrong_pools)
+    return records, wrong_pools
 
 
-def write_scene_questions(dest: Path, records: list[BenchRecord], meta: dict) -> None:
+def write_scene_questions(
+    dest: Path, records: list[BenchRecord], wrong_pools: dict[str, list[str]], meta: dict
+) -> None:
     write_json(
         dest,
         {
             "format": QUESTIONS_FORMAT,
-            "format_version": 1,
+            "format_version": 2,
             "records": [r.to_json() for r in records],
+            "wrong_pools": wrong_pools,
             "meta": meta,
         },
     )
 
 
-def read_scene_questions(path: Path) -> list[BenchRecord]:
+def read_scene_questions(path: Path) -> tuple[list[BenchRecord], dict[str, list[str]]]:
     payload = read_json(path, kind=QUESTIONS_FORMAT)
-    return [BenchRecord.from_json(item) for item in payload["records"]]
+    try:
+        records = [BenchRecord.from_json(item) for item in payload["records"]]
+        return records, dict(payload["wrong_pools"])
+    except (KeyError, ValueError) as error:
+        raise ArtefactError(f"{path}: not a format-2 questions file ({error})") from None
 
 
-def _gather(scene_files: list[Path]) -> list[BenchRecord]:
-    records = sorted((r for f in scene_files for r in read_scene_questions(f)), key=lambda r: r.id)
-    ids = [r.id for r in records]
-    if len(set(ids)) != len(ids):
-        duplicated = sorted({i for i in ids if ids.count(i) > 1})[:3]
-        raise ArtefactError(
-            f"duplicate question ids across {len(scene_files)} scenes: {duplicated}"
-        )
-    return records
+def question_key(record: BenchRecord) -> tuple:
+    """Two records are the same question when scene, frames, type and text agree."""
+    return (record.scene_name, record.frames, record.question_type.value, record.question)
+
+
+def balanced_records(scene_files: list[Path], balancer: Balancer) -> Iterator[BenchRecord]:
+    """The split's records, scene by scene, balanced; a repeated question or id is a bug."""
+    keys: set[int] = set()
+    ids: set[str] = set()
+    for path in scene_files:
+        records, wrong_pools = read_scene_questions(path)
+        for record in records:
+            key = hash(question_key(record))
+            if key in keys or record.id in ids:
+                raise ArtefactError(f"{path}: question {record.id} appears twice in the split")
+            keys.add(key)
+            ids.add(record.id)
+            admitted = balancer.admit(record, wrong_pools.get(record.id))
+            if admitted is not None:
+                yield admitted
 
 
 def training_record(record: BenchRecord) -> dict:
@@ -91,16 +139,18 @@ def training_record(record: BenchRecord) -> dict:
     }
 
 
-def export_benchmark(scene_files: list[Path], dest: Path, meta: dict) -> None:
-    records = _gather(scene_files)
-    write_json(dest, [r.to_json() for r in records])
-    write_json(dest.with_suffix(".meta.json"), {**meta, "records": len(records)})
-
-
-def export_training_set(scene_files: list[Path], dest: Path, meta: dict) -> None:
-    records = _gather(scene_files)
-    write_json(dest, [training_record(r) for r in records])
-    write_json(dest.with_suffix(".meta.json"), {**meta, "records": len(records)})
+def export_split(
+    scene_files: list[Path], seed: int, dest: Path, llava_dest: Path | None, meta: dict
+) -> dict:
+    """Balance a split and write it in the official format (and LLaVA style when asked);
+    returns the balance summary, also written to ``<dest>.meta.json``."""
+    balancer = Balancer(seed)
+    count = write_json_list(dest, (r.to_json() for r in balanced_records(scene_files, balancer)))
+    if llava_dest is not None:
+        write_json_list(llava_dest, (training_record(r) for r in read_benchmark(dest)))
+    summary = {"records": count, "by_question_type": balancer.summary()}
+    write_json(dest.with_suffix(".meta.json"), {**meta, **summary})
+    return summary
 
 
 def read_benchmark(path: Path) -> list[BenchRecord]:

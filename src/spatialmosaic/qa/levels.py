@@ -3,14 +3,15 @@
 - ``occ_level``: ``occlusion_avg`` < 1/3 Low, < 2/3 Medium, else High.
 - ``overlap_level``: ``overlap_avg`` < 0.10 Low, < 0.20 Medium, else High (sets are capped at
   ``viewsets.max_overlap``, 0.30 by default, so the buckets split that range in thirds).
-- ``vis_level``: Fully Visible when every target instance is visible in every frame of the set.
-- ``GT Scenario``: Full Coverage when the frames together show every instance of the target
-  category in the scene.
+- ``vis_level``: Fully Visible when every target instance is visible in every frame of the set
+  (and there is at least one target).
+- ``GT Scenario`` (computed in ``qa.context``): Full Coverage when the frames together show
+  every instance of the target categories in the scene.
 """
 
 from __future__ import annotations
 
-from spatialmosaic.records import GTScenario, OccLevel, OverlapLevel, VisLevel
+from spatialmosaic.records import OccLevel, OverlapLevel, VisLevel
 
 OCCLUSION_THRESHOLDS = (1 / 3, 2 / 3)
 OVERLAP_THRESHOLDS = (0.10, 0.20)
@@ -31,12 +32,6 @@ def overlap_level(overlap_avg: float) -> OverlapLevel:
 
 
 def vis_level(frames_seen_per_instance: list[int], n_frames: int) -> VisLevel:
-    if all(seen == n_frames for seen in frames_seen_per_instance):
+    if frames_seen_per_instance and all(seen == n_frames for seen in frames_seen_per_instance):
         return VisLevel.FULLY_VISIBLE
     return VisLevel.PARTIALLY_VISIBLE
-
-
-def gt_scenario(instances_seen: int, instances_in_scene: int) -> GTScenario:
-    if instances_seen >= instances_in_scene:
-        return GTScenario.FULL_COVERAGE
-    return GTScenario.PARTIAL_COVERAGE
