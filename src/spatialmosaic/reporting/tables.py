@@ -26,11 +26,17 @@ def results_frame(metrics_files: list[Path]) -> pd.DataFrame:
     return frame.round(2)
 
 
-def to_markdown(frame: pd.DataFrame) -> str:
-    header = [frame.index.name or "", *frame.columns]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+def _cell(value) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def to_markdown(frame: pd.DataFrame, index: bool = True) -> str:
+    """A GitHub Markdown table; floats with 2 decimals (pandas' own needs ``tabulate``)."""
+    header = [frame.index.name or "", *frame.columns] if index else list(frame.columns)
+    lines = ["| " + " | ".join(map(str, header)) + " |", "|" + "---|" * len(header)]
     for name, row in frame.iterrows():
-        lines.append("| " + " | ".join([str(name), *(f"{v:.2f}" for v in row)]) + " |")
+        cells = ([name] if index else []) + list(row)
+        lines.append("| " + " | ".join(_cell(v) for v in cells) + " |")
     return "\n".join(lines) + "\n"
 
 

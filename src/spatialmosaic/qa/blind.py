@@ -1,0 +1,129 @@
+"""Blind check: how well can the options be guessed without the images (``docs/qa.md``)?
+
+Text-only baselines are fitted on the training split and scored on the benchmark, per
+multiple-choice type. They read exactly the option features that ``qa.balance`` evens out, plus
+their combination; a dataset whose answers leak through the text would let one of them beat
+chance (25%) clearly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable
+
+import numpy as np
+
+from spatialmosaic.evaluate.bootstrap import bootstrap_interval
+from spatialmosaic.provenance import derive_rng
+from spatialmosaic.qa.balance import CHANCE, option_features, option_text
+from spatialmosaic.records import OPTION_LETTERS, BenchRecord, Metric, QuestionType
+
+MARGIN_POINTS = 5.0  # the check passes when every baseline stays within this of chance
+PERCENT = 100.0
+
+
+class BlindPriors:
+    """Counts from the training split: correct letters, and how often each option feature was
+    shown and was right, per question type."""
+
+    def __init__(self, training: list[BenchRecord]) -> None:
+        self.letters: Counter[tuple[QuestionType, str]] = Counter()
+        self.shown: Counter[tuple[QuestionType, str]] = Counter()
+        self.correct: Counter[tuple[QuestionType, str]] = Counter()
+        for record in training:
+            if record.question_type.metric is not Metric.ACCURACY:
+                continue
+            self.letters[(record.question_type, record.mc_answer)] += 1
+            features = option_features([option_text(o) for o in record.options])
+            for option in features:
+                for feature in option:
+                    self.shown[(record.question_type, feature)] += 1
+            for feature in features[OPTION_LETTERS.index(record.mc_answer)]:
+                self.correct[(record.question_type, feature)] += 1
+
+    def rate(self, question_type: QuestionType, feature: str) -> float:
+        """How often the feature was right when shown, smoothed towards chance."""
+        key = (question_type, feature)
+        return (self.correct[key] + CHANCE) / (self.shown[key] + 1)
+
+
+def _best(scores: list[float]) -> str:
+    return OPTION_LETTERS[int(np.argmax(scores))]  # ties: the first letter
+
+
+def letter_prior(priors: BlindPriors, record: BenchRecord) -> str:
+    return _best([priors.letters[(record.question_type, letter)] for letter in OPTION_LETTERS])
+
+
+def _feature_pick(prefix: str) -> Callable[[BlindPriors, BenchRecord], str]:
+    def pick(priors: BlindPriors, record: BenchRecord) -> str:
+        features = option_features([option_text(o) for o in record.options])
+        return _best(
+            [
+                max(
+                    (priors.rate(record.question_type, f) for f in o if f.startswith(prefix)),
+                    default=0.0,
+                )
+                for o in features
+            ]
+        )
+
+    return pick
+
+
+def feature_odds(priors: BlindPriors, record: BenchRecord) -> str:
+    """All features together: the option with the largest summed log-odds of being right."""
+    features = option_features([option_text(o) for o in record.options])
+
+    def log_odds(feature: str) -> float:
+        rate = priors.rate(record.question_type, feature)
+        return math.log(rate / (1 - rate)) - math.log(CHANCE / (1 - CHANCE))
+
+    return _best([sum(log_odds(f) for f in option) for option in features])
+
+
+BASELINES: dict[str, Callable[[BlindPriors, BenchRecord], str]] = {
+    "letter_prior": letter_prior,
+    "option_prior": _feature_pick("text:"),
+    "part_prior": _feature_pick("part:"),
+    "rank_prior": _feature_pick("rank:"),
+    "feature_odds": feature_odds,
+}
+
+
+def blind_check(training: list[BenchRecord], benchmark: list[BenchRecord], seed: int) -> dict:
+    """Per multiple-choice type of the benchmark: each baseline's accuracy (%) with a 95%
+    bootstrap interval and the best baseline. ``point_within_margin``: the best accuracy is at
+    most chance + 5 points; ``within_margin``: its interval reaches down to that bound, i.e. the
+    benchmark gives no significant evidence that text alone beats the margin. ``passed``
+    requires ``within_margin`` for every type."""
+    priors = BlindPriors(training)
+    types = sorted(
+        {r.question_type for r in benchmark if r.question_type.metric is Metric.ACCURACY},
+        key=lambda t: t.value,
+    )
+    report: dict = {"chance": CHANCE * PERCENT, "margin_points": MARGIN_POINTS, "types": {}}
+    for question_type in types:
+        records = [r for r in benchmark if r.question_type is question_type]
+        rows = {}
+        for name, baseline in BASELINES.items():
+            hits = [float(baseline(priors, r) == r.mc_answer) for r in records]
+            rng = derive_rng(seed, "blind-check", question_type.value, name)
+            low, high = bootstrap_interval(hits, rng)
+            rows[name] = {
+                "accuracy": PERCENT * float(np.mean(hits)),
+                "ci95": [PERCENT * low, PERCENT * high],
+            }
+        best = max(rows, key=lambda name: rows[name]["accuracy"])
+        bound = CHANCE * PERCENT + MARGIN_POINTS
+        report["types"][question_type.value] = {
+            "samples": len(records),
+            "baselines": rows,
+            "best": best,
+            "point_within_margin": rows[best]["accuracy"] <= bound,
+            # not significantly above the margin: small benchmarks cannot show more
+            "within_margin": rows[best]["ci95"][0] <= bound,
+        }
+    report["passed"] = all(row["within_margin"] for row in report["types"].values())
+    return report
