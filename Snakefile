@@ -26,3 +26,7 @@ rule all:
         rules.report_figure.output,
         rules.report_visibility_figure.output,
         rules.visibility_crosscheck.output,
+        rules.qa_verify.output,
+        rules.qa_stats.output,
+        rules.qa_lmms_eval.output,
+        rules.qa_blind_check.output,

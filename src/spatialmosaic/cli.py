@@ -14,6 +14,7 @@ from spatialmosaic import stages
 from spatialmosaic.config import ConfigError
 from spatialmosaic.io import ArtefactError
 from spatialmosaic.raycast import BACKENDS
+from spatialmosaic.views.viewsets import CONDITIONS
 
 
 def _add(sub, name: str, help_text: str, run, *arguments: tuple[tuple, dict]) -> None:
@@ -113,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
             a.max_views,
             a.max_overlap,
             a.max_tries,
+            dict(zip(CONDITIONS, a.condition_targets, strict=True)),
+            a.occluded_min_ratio,
             a.out,
         ),
         _path("--visibility"),
@@ -122,6 +125,17 @@ def build_parser() -> argparse.ArgumentParser:
         _value("--max-views"),
         _value("--max-overlap", float),
         _value("--max-tries"),
+        (
+            ("--condition-targets",),
+            {
+                "type": float,
+                "nargs": 3,
+                "required": True,
+                "metavar": ("PARTIAL", "OCCLUDED", "LOW_OVERLAP"),
+                "help": "wanted shares of sets per condition, in this order",
+            },
+        ),
+        _value("--occluded-min-ratio", float),
         _path("--out"),
     )
 
@@ -206,9 +220,17 @@ def build_parser() -> argparse.ArgumentParser:
         "generate",
         "questions for one scene",
         lambda a: stages.generate_questions(
-            a.scene_json, a.visibility, a.viewsets, a.seed, tuple(a.types), a.per_viewset, a.out
+            a.scene_json,
+            a.cameras,
+            a.visibility,
+            a.viewsets,
+            a.seed,
+            tuple(a.types),
+            a.per_viewset,
+            a.out,
         ),
         _path("--scene-json"),
+        _path("--cameras"),
         _path("--visibility"),
         _path("--viewsets"),
         _value("--seed"),
@@ -219,10 +241,89 @@ def build_parser() -> argparse.ArgumentParser:
     _add(
         qa,
         "export",
-        "merge scenes into the benchmark JSON or the LLaVA training JSON",
-        lambda a: stages.export(a.kind, a.scenes, a.out),
+        "balance a split's scenes into one official-format JSON (and LLaVA-style JSON)",
+        lambda a: stages.export(a.kind, a.scenes, a.seed, a.out, a.llava),
         _value("--kind", str, choices=["benchmark", "train"]),
         _path("--scenes", many=True),
+        _value("--seed"),
+        _path("--out"),
+        _value("--llava", Path, default=None),
+    )
+
+    _add(
+        qa,
+        "verify",
+        "re-derive every answer of the split files independently; fail on any mismatch",
+        lambda a: stages.verify_questions(a.records, a.scene_json, a.cameras, a.visibility, a.out),
+        _path("--records", many=True),
+        _path("--scene-json", many=True),
+        _path("--cameras", many=True),
+        _path("--visibility", many=True),
+        _path("--out"),
+    )
+    _add(
+        qa,
+        "stats",
+        "dataset statistics of both splits (JSON and a table)",
+        lambda a: stages.qa_statistics(a.benchmark, a.train_records, a.out, a.csv, a.markdown),
+        _path("--benchmark"),
+        _path("--train-records"),
+        _path("--out"),
+        _path("--csv"),
+        _path("--markdown"),
+    )
+    _add(
+        qa,
+        "datasheet",
+        "write DATASHEET.md from the statistics, the scenes and the config",
+        lambda a: stages.qa_datasheet(
+            a.stats,
+            a.scene_json,
+            {
+                "profile": a.profile,
+                "seed": a.seed,
+                "scene_source": a.scene_source,
+                "licences": a.licences,
+                "max_overlap": a.max_overlap,
+            },
+            a.out,
+        ),
+        _path("--stats"),
+        _path("--scene-json", many=True),
+        _value("--profile", str),
+        _value("--seed"),
+        _value("--scene-source", str),
+        (("--licences",), {"nargs": "+", "required": True}),
+        _value("--max-overlap", float),
+        _path("--out"),
+    )
+    _add(
+        qa,
+        "parquet",
+        "both splits as a Hugging Face datasets-loadable Parquet folder",
+        lambda a: stages.qa_parquet(a.benchmark, a.train_records, a.datasheet, a.out),
+        _path("--benchmark"),
+        _path("--train-records"),
+        _path("--datasheet"),
+        _path("--out"),
+    )
+    _add(
+        qa,
+        "lmms-eval",
+        "an lmms-eval task folder (YAML + utils.py) over the Parquet benchmark split",
+        lambda a: stages.qa_lmms_eval(a.parquet, a.image_root, a.out),
+        _path("--parquet"),
+        _path("--image-root"),
+        _path("--out"),
+    )
+    _add(
+        qa,
+        "blind-check",
+        "text-only baselines fitted on train, scored on the benchmark per type",
+        lambda a: stages.qa_blind_check(a.train_records, a.benchmark, a.seed, a.out),
+        _path("--train-records"),
+        _path("--benchmark"),
+        _value("--seed"),
         _path("--out"),
     )
 

@@ -64,9 +64,28 @@ class Layout:
         """SpatialMosaic-Bench style JSON list of records (SPEC §4)."""
         return self.data / "qa" / "benchmark.json"
 
+    def training_records(self) -> Path:
+        """The training split in the official benchmark format (what the verifier checks)."""
+        return self.data / "qa" / "train_records.json"
+
     def training_set(self) -> Path:
         """LLaVA-style training records (SPEC §4)."""
         return self.data / "qa" / "train.json"
+
+    def hf_dataset(self) -> Path:
+        """Both splits as a Hugging Face ``datasets``-loadable Parquet folder."""
+        return self.data / "qa" / "hf"
+
+    def lmms_eval_task(self) -> Path:
+        """An lmms-eval task folder (YAML + utils.py) that scores the benchmark."""
+        return self.data / "qa" / "lmms_eval"
+
+    def qa_summary(self, name: str) -> Path:
+        """Small QA reports: ``verify``, ``stats``, ``blind_check``."""
+        return self.results / "metrics" / f"qa_{name}.json"
+
+    def datasheet(self) -> Path:
+        return self.results / "DATASHEET.md"
 
     def model(self, name: str) -> Path:
         return self.data / "models" / f"{name}.json"

@@ -14,7 +14,7 @@ import numpy as np
 import yaml
 
 from spatialmosaic.config import load_config
-from spatialmosaic.io import ArtefactError, read_json, write_json
+from spatialmosaic.io import ArtefactError, atomic_dir, atomic_path, read_json, write_json
 from spatialmosaic.provenance import artefact_meta, derive_rng
 from spatialmosaic.records import QuestionType
 from spatialmosaic.scene_io import (
@@ -191,6 +191,8 @@ def viewsets(
     max_views: int,
     max_overlap: float,
     max_tries: int,
+    condition_targets: dict[str, float],
+    occluded_min_ratio: float,
     dest: Path,
 ) -> None:
     from spatialmosaic.views.viewsets import sample_viewsets, write_viewsets
@@ -198,20 +200,48 @@ def viewsets(
 
     result = read_visibility(visibility_json)
     rng = derive_rng(seed, "viewsets", result.scene_name)
-    chosen = sample_viewsets(result, rng, count, min_views, max_views, max_overlap, max_tries)
+    chosen, achieved = sample_viewsets(
+        result,
+        rng,
+        count,
+        min_views,
+        max_views,
+        max_overlap,
+        max_tries,
+        condition_targets,
+        occluded_min_ratio,
+    )
     params = {
         "count": count,
         "min_views": min_views,
         "max_views": max_views,
         "max_overlap": max_overlap,
         "max_tries": max_tries,
+        "condition_targets": condition_targets,
+        "occluded_min_ratio": occluded_min_ratio,
         "sampled": len(chosen),
+        "condition_shares": achieved,
     }
     write_viewsets(dest, chosen, artefact_meta("viewsets", seed, params))
 
 
+def scene_facts(scene_json: Path, cameras_json: Path, visibility_json: Path):
+    """What the question generators read about a scene (``qa.context.SceneFacts``)."""
+    from spatialmosaic.qa.context import SceneFacts
+    from spatialmosaic.visibility.table import read_visibility
+
+    name, objects = read_scene_objects(scene_json)
+    cameras = read_cameras(cameras_json)
+    sizes = {(camera.width, camera.height) for camera in cameras}
+    if len(sizes) != 1:
+        raise ArtefactError(f"{cameras_json}: frames of one scene need one image size: {sizes}")
+    width, height = sizes.pop()
+    return SceneFacts.build(name, objects, read_visibility(visibility_json), width, height)
+
+
 def generate_questions(
     scene_json: Path,
+    cameras_json: Path,
     visibility_json: Path,
     viewsets_json: Path,
     seed: int,
@@ -221,28 +251,118 @@ def generate_questions(
 ) -> None:
     from spatialmosaic.qa.generate import generate_scene_questions, write_scene_questions
     from spatialmosaic.views.viewsets import read_viewsets
-    from spatialmosaic.visibility.table import read_visibility
 
-    _, objects = read_scene_objects(scene_json)
     question_types = tuple(QuestionType(value) for value in types)
-    records = generate_scene_questions(
-        objects,
-        read_visibility(visibility_json),
+    records, wrong_pools = generate_scene_questions(
+        scene_facts(scene_json, cameras_json, visibility_json),
         read_viewsets(viewsets_json),
         question_types,
         per_viewset,
         seed,
     )
     params = {"question_types": list(types), "questions_per_viewset": per_viewset}
-    write_scene_questions(dest, records, artefact_meta("qa", seed, params))
+    write_scene_questions(dest, records, wrong_pools, artefact_meta("qa", seed, params))
 
 
-def export(kind: str, scene_files: list[Path], dest: Path) -> None:
-    from spatialmosaic.qa.generate import export_benchmark, export_training_set
+def export(kind: str, scene_files: list[Path], seed: int, dest: Path, llava: Path | None) -> None:
+    from spatialmosaic.qa.generate import export_split
 
-    meta = artefact_meta(f"qa-export-{kind}", None, {"scenes": [p.stem for p in scene_files]})
-    writer = export_benchmark if kind == "benchmark" else export_training_set
-    writer(scene_files, dest, meta)
+    meta = artefact_meta(f"qa-export-{kind}", seed, {"scenes": [p.stem for p in scene_files]})
+    export_split(scene_files, seed, dest, llava, meta)
+
+
+def _scene_files(
+    scene_jsons: list[Path], cameras: list[Path], visibility: list[Path]
+) -> dict[str, tuple[Path, Path, Path]]:
+    """Scene name -> (scene.json, cameras, visibility), from the layout's file names."""
+    by_name = {path.parent.name: path for path in scene_jsons}
+    camera_by_name = {path.stem: path for path in cameras}
+    visibility_by_name = {path.stem: path for path in visibility}
+    if not by_name.keys() == camera_by_name.keys() == visibility_by_name.keys():
+        raise ArtefactError(
+            "scene, camera and visibility files name different scenes: "
+            f"{sorted(by_name)} / {sorted(camera_by_name)} / {sorted(visibility_by_name)}"
+        )
+    return {n: (by_name[n], camera_by_name[n], visibility_by_name[n]) for n in sorted(by_name)}
+
+
+def verify_questions(
+    split_files: list[Path],
+    scene_jsons: list[Path],
+    cameras: list[Path],
+    visibility: list[Path],
+    dest: Path,
+) -> None:
+    """Re-derive every answer with the independent verifier; any mismatch fails the stage."""
+    from spatialmosaic.qa.generate import read_benchmark
+    from spatialmosaic.qa.verify import load_scene_facts, verify_records
+
+    files = _scene_files(scene_jsons, cameras, visibility)
+    cache: dict[str, object] = {}
+
+    def facts_for_scene(name: str):
+        if name not in files:
+            raise ArtefactError(f"a question names scene {name!r}, which is not among the inputs")
+        if name not in cache:
+            cache.clear()  # records arrive scene by scene: keep one scene in memory
+            cache[name] = load_scene_facts(*files[name])
+        return cache[name]
+
+    summary = {
+        path.name: verify_records(read_benchmark(path), facts_for_scene) for path in split_files
+    }
+    broken = {name: s for name, s in summary.items() if s["problems"]}
+    if broken:
+        examples = [e for s in broken.values() for e in s["examples"]][:5]
+        raise ArtefactError(
+            f"the verifier disagrees with the generator in {sorted(broken)}: " + "; ".join(examples)
+        )
+    write_json(dest, {"splits": summary, "meta": artefact_meta("qa-verify", None, {})})
+
+
+def qa_statistics(benchmark: Path, train_records: Path, dest: Path, csv: Path, markdown: Path):
+    from spatialmosaic.qa.generate import read_benchmark
+    from spatialmosaic.qa.report import dataset_statistics, write_statistics_table
+
+    stats = dataset_statistics(
+        {"train": read_benchmark(train_records), "test": read_benchmark(benchmark)}
+    )
+    write_json(dest, {"splits": stats, "meta": artefact_meta("qa-stats", None, {})})
+    write_statistics_table(stats, csv, markdown)
+
+
+def qa_datasheet(stats_json: Path, scene_jsons: list[Path], facts: dict, dest: Path) -> None:
+    """``facts``: the config values the datasheet quotes (``qa.report.datasheet``)."""
+    from spatialmosaic.qa.report import datasheet
+
+    stats = read_json(stats_json)["splits"]
+    scenes = [read_json(path, kind=SCENE_FORMAT) for path in scene_jsons]
+    text = datasheet(stats, scenes, facts)
+    with atomic_path(dest) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def qa_parquet(benchmark: Path, train_records: Path, datasheet_md: Path, dest: Path) -> None:
+    from spatialmosaic.qa.generate import read_benchmark
+    from spatialmosaic.qa.parquet import write_parquet_dataset
+
+    splits = {"train": read_benchmark(train_records), "test": read_benchmark(benchmark)}
+    write_parquet_dataset(dest, splits, datasheet_md.read_text(encoding="utf-8"))
+
+
+def qa_lmms_eval(parquet_dir: Path, image_root: Path, dest: Path) -> None:
+    from spatialmosaic.qa.lmms_eval_task import write_lmms_eval_task
+
+    with atomic_dir(dest) as tmp:
+        write_lmms_eval_task(tmp, parquet_dir, image_root, split="test")
+
+
+def qa_blind_check(train_records: Path, benchmark: Path, seed: int, dest: Path) -> None:
+    from spatialmosaic.qa.blind import blind_check
+    from spatialmosaic.qa.generate import read_benchmark
+
+    report = blind_check(read_benchmark(train_records), read_benchmark(benchmark), seed)
+    write_json(dest, {**report, "meta": artefact_meta("qa-blind-check", seed, {})})
 
 
 def train_frequency(train_set: Path, dest: Path) -> None:

@@ -1,6 +1,7 @@
 rule evaluate_model:
     input:
         benchmark=rules.qa_export_benchmark.output.benchmark,
+        verified=rules.qa_verify.output.summary,  # never score on data the verifier rejects
         model=fitted_model_files,
     output:
         predictions=LAYOUT.predictions("{model}"),

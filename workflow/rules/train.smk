@@ -1,6 +1,7 @@
 rule train_frequency:
     input:
         train=rules.qa_export_train.output.train,
+        verified=rules.qa_verify.output.summary,  # never train on data the verifier rejects
     output:
         model=LAYOUT.model("frequency"),
     log:
