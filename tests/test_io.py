@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -68,3 +70,30 @@ def test_ascii_ply_is_refused_clearly(tmp_path):
     (tmp_path / "a.ply").write_text("ply\nformat ascii 1.0\nelement vertex 0\nend_header\n")
     with pytest.raises(ArtefactError, match="a.ply: PLY format .*ascii"):
         read_ply(tmp_path / "a.ply")
+
+
+def test_json_list_streams_its_own_layout_and_reads_any_other_list(tmp_path):
+    from spatialmosaic.io import iter_json_list, write_json, write_json_list
+
+    items = [{"a": 1, "text": "x, y"}, {"a": 2}, {"b": [1, 2]}]
+    streamed = tmp_path / "streamed.json"
+    assert write_json_list(streamed, iter(items)) == 3
+    assert json.loads(streamed.read_text()) == items  # valid JSON as a whole
+    assert list(iter_json_list(streamed)) == items
+    pretty = tmp_path / "pretty.json"
+    write_json(pretty, items)  # indented: read whole
+    assert list(iter_json_list(pretty)) == items
+    empty = tmp_path / "empty.json"
+    write_json_list(empty, [])
+    assert list(iter_json_list(empty)) == []
+
+
+def test_json_list_names_the_file_and_line_of_a_broken_item(tmp_path):
+    from spatialmosaic.io import iter_json_list
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('[\n{"a": 1},\n{"a": \n]\n')
+    with pytest.raises(ArtefactError, match=r"broken.json:3: not one JSON item per line"):
+        list(iter_json_list(broken))
+    with pytest.raises(ArtefactError, match="file not found"):
+        list(iter_json_list(tmp_path / "missing.json"))

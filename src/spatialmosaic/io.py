@@ -93,6 +93,39 @@ def write_json_list(dest: Path | str, items: Iterable[Any]) -> int:
     return count
 
 
+def iter_json_list(path: Path | str) -> Iterator[Any]:
+    """The items of a JSON list file, one at a time when it has ``write_json_list``'s layout
+    (one item per line), so reading millions of records stays flat in memory; any other JSON
+    list is read whole."""
+    path = Path(path)
+    if not path.is_file():
+        raise ArtefactError(f"{path}: file not found")
+    with path.open(encoding="utf-8") as handle:
+        streamable = handle.readline().strip() == "[" and _item(handle.readline()) is not None
+    if not streamable:
+        payload = read_json(path)
+        if not isinstance(payload, list):
+            raise ArtefactError(f"{path}: expected a JSON list")
+        yield from payload
+        return
+    with path.open(encoding="utf-8") as handle:
+        handle.readline()
+        for number, line in enumerate(handle, start=2):
+            if line.strip() in ("]", ""):
+                continue
+            item = _item(line)
+            if item is None:
+                raise ArtefactError(f"{path}:{number}: not one JSON item per line")
+            yield item
+
+
+def _item(line: str) -> Any:
+    try:
+        return json.loads(line.rstrip().removesuffix(","))
+    except json.JSONDecodeError:
+        return None
+
+
 def read_json(path: Path | str, kind: str | None = None) -> Any:
     """Read a JSON artefact; with ``kind``, check its ``format`` tag (see ``docs/formats.md``)."""
     path = Path(path)

@@ -294,7 +294,7 @@ def verify_questions(
     dest: Path,
 ) -> None:
     """Re-derive every answer with the independent verifier; any mismatch fails the stage."""
-    from spatialmosaic.qa.generate import read_benchmark
+    from spatialmosaic.qa.generate import iter_benchmark
     from spatialmosaic.qa.verify import load_scene_facts, verify_records
 
     files = _scene_files(scene_jsons, cameras, visibility)
@@ -309,7 +309,7 @@ def verify_questions(
         return cache[name]
 
     summary = {
-        path.name: verify_records(read_benchmark(path), facts_for_scene) for path in split_files
+        path.name: verify_records(iter_benchmark(path), facts_for_scene) for path in split_files
     }
     broken = {name: s for name, s in summary.items() if s["problems"]}
     if broken:
@@ -321,11 +321,11 @@ def verify_questions(
 
 
 def qa_statistics(benchmark: Path, train_records: Path, dest: Path, csv: Path, markdown: Path):
-    from spatialmosaic.qa.generate import read_benchmark
+    from spatialmosaic.qa.generate import iter_benchmark
     from spatialmosaic.qa.report import dataset_statistics, write_statistics_table
 
     stats = dataset_statistics(
-        {"train": read_benchmark(train_records), "test": read_benchmark(benchmark)}
+        {"train": iter_benchmark(train_records), "test": iter_benchmark(benchmark)}
     )
     write_json(dest, {"splits": stats, "meta": artefact_meta("qa-stats", None, {})})
     write_statistics_table(stats, csv, markdown)
@@ -343,10 +343,10 @@ def qa_datasheet(stats_json: Path, scene_jsons: list[Path], facts: dict, dest: P
 
 
 def qa_parquet(benchmark: Path, train_records: Path, datasheet_md: Path, dest: Path) -> None:
-    from spatialmosaic.qa.generate import read_benchmark
+    from spatialmosaic.qa.generate import iter_benchmark
     from spatialmosaic.qa.parquet import write_parquet_dataset
 
-    splits = {"train": read_benchmark(train_records), "test": read_benchmark(benchmark)}
+    splits = {"train": iter_benchmark(train_records), "test": iter_benchmark(benchmark)}
     write_parquet_dataset(dest, splits, datasheet_md.read_text(encoding="utf-8"))
 
 
@@ -359,9 +359,9 @@ def qa_lmms_eval(parquet_dir: Path, image_root: Path, dest: Path) -> None:
 
 def qa_blind_check(train_records: Path, benchmark: Path, seed: int, dest: Path) -> None:
     from spatialmosaic.qa.blind import blind_check
-    from spatialmosaic.qa.generate import read_benchmark
+    from spatialmosaic.qa.generate import iter_benchmark
 
-    report = blind_check(read_benchmark(train_records), read_benchmark(benchmark), seed)
+    report = blind_check(iter_benchmark(train_records), iter_benchmark(benchmark), seed)
     write_json(dest, {**report, "meta": artefact_meta("qa-blind-check", seed, {})})
 
 

@@ -192,3 +192,26 @@ def test_training_record_is_llava_style():
         "frames",
         "conversations",
     }
+
+
+def test_export_is_byte_identical_and_keeps_each_question_once(tmp_path):
+    from spatialmosaic.io import ArtefactError
+    from spatialmosaic.qa.generate import export_split, read_benchmark, write_scene_questions
+
+    records, pools = generate_scene_questions(
+        qa_scene.facts(), [qa_scene.viewset()], tuple(Q), 50, seed=2
+    )
+    scene_file = tmp_path / "hand.json"
+    write_scene_questions(scene_file, records, pools, {"seed": 2})
+    outputs = []
+    for run in range(2):
+        dest, llava = tmp_path / f"split{run}.json", tmp_path / f"llava{run}.json"
+        summary = export_split([scene_file], 5, dest, llava, {"seed": 5})
+        outputs.append((dest.read_bytes(), llava.read_bytes()))
+        exported = read_benchmark(dest)
+        assert summary["records"] == len(exported) and len({r.id for r in exported}) == len(
+            exported
+        )
+    assert outputs[0] == outputs[1]
+    with pytest.raises(ArtefactError, match="appears twice"):
+        export_split([scene_file, scene_file], 5, tmp_path / "twice.json", None, {})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -27,7 +27,7 @@ class BlindPriors:
     """Counts from the training split: correct letters, and how often each option feature was
     shown and was right, per question type."""
 
-    def __init__(self, training: list[BenchRecord]) -> None:
+    def __init__(self, training: Iterable[BenchRecord]) -> None:
         self.letters: Counter[tuple[QuestionType, str]] = Counter()
         self.shown: Counter[tuple[QuestionType, str]] = Counter()
         self.correct: Counter[tuple[QuestionType, str]] = Counter()
@@ -92,33 +92,36 @@ BASELINES: dict[str, Callable[[BlindPriors, BenchRecord], str]] = {
 }
 
 
-def blind_check(training: list[BenchRecord], benchmark: list[BenchRecord], seed: int) -> dict:
+def blind_check(
+    training: Iterable[BenchRecord], benchmark: Iterable[BenchRecord], seed: int
+) -> dict:
     """Per multiple-choice type of the benchmark: each baseline's accuracy (%) with a 95%
     bootstrap interval and the best baseline. ``point_within_margin``: the best accuracy is at
     most chance + 5 points; ``within_margin``: its interval reaches down to that bound, i.e. the
     benchmark gives no significant evidence that text alone beats the margin. ``passed``
-    requires ``within_margin`` for every type."""
+    requires ``within_margin`` for every type. Both splits are streamed once."""
     priors = BlindPriors(training)
-    types = sorted(
-        {r.question_type for r in benchmark if r.question_type.metric is Metric.ACCURACY},
-        key=lambda t: t.value,
-    )
-    report: dict = {"chance": CHANCE * PERCENT, "margin_points": MARGIN_POINTS, "types": {}}
-    for question_type in types:
-        records = [r for r in benchmark if r.question_type is question_type]
-        rows = {}
+    hits: dict[QuestionType, dict[str, list[float]]] = {}
+    for record in benchmark:
+        if record.question_type.metric is not Metric.ACCURACY:
+            continue
+        rows = hits.setdefault(record.question_type, {name: [] for name in BASELINES})
         for name, baseline in BASELINES.items():
-            hits = [float(baseline(priors, r) == r.mc_answer) for r in records]
+            rows[name].append(float(baseline(priors, record) == record.mc_answer))
+    report: dict = {"chance": CHANCE * PERCENT, "margin_points": MARGIN_POINTS, "types": {}}
+    bound = CHANCE * PERCENT + MARGIN_POINTS
+    for question_type in sorted(hits, key=lambda t: t.value):
+        rows = {}
+        for name, values in hits[question_type].items():
             rng = derive_rng(seed, "blind-check", question_type.value, name)
-            low, high = bootstrap_interval(hits, rng)
+            low, high = bootstrap_interval(values, rng)
             rows[name] = {
-                "accuracy": PERCENT * float(np.mean(hits)),
+                "accuracy": PERCENT * float(np.mean(values)),
                 "ci95": [PERCENT * low, PERCENT * high],
             }
         best = max(rows, key=lambda name: rows[name]["accuracy"])
-        bound = CHANCE * PERCENT + MARGIN_POINTS
         report["types"][question_type.value] = {
-            "samples": len(records),
+            "samples": len(hits[question_type]["letter_prior"]),
             "baselines": rows,
             "best": best,
             "point_within_margin": rows[best]["accuracy"] <= bound,

@@ -14,7 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from spatialmosaic.evaluate.prompts import build_prompt
-from spatialmosaic.io import ArtefactError, read_json, write_json, write_json_list
+from spatialmosaic.io import (
+    ArtefactError,
+    iter_json_list,
+    read_json,
+    write_json,
+    write_json_list,
+)
 from spatialmosaic.provenance import derive_rng
 from spatialmosaic.qa.balance import Balancer
 from spatialmosaic.qa.context import SceneFacts, ViewSetContext
@@ -48,10 +54,6 @@ GENERATORS: dict[QuestionType, Generator] = {
     _Q.OBJ_OBJ_DISTANCE_NA: object_distance_records,
     _Q.OBJ_SIZE_NA: size_records,
 }
-# Outdoor scenes have no attribute and no size questions (SPEC §3).
-OUTDOOR_EXCLUDED = frozenset(
-    {_Q.OBJ_ATTRIBUTE_AB, _Q.OBJ_ATTRIBUTE_FB, _Q.OBJ_ATTRIBUTE_LR, _Q.OBJ_SIZE_NA}
-)
 
 
 def generate_scene_questions(
@@ -147,17 +149,20 @@ def export_split(
     balancer = Balancer(seed)
     count = write_json_list(dest, (r.to_json() for r in balanced_records(scene_files, balancer)))
     if llava_dest is not None:
-        write_json_list(llava_dest, (training_record(r) for r in read_benchmark(dest)))
+        write_json_list(llava_dest, (training_record(r) for r in iter_benchmark(dest)))
     summary = {"records": count, "by_question_type": balancer.summary()}
     write_json(dest.with_suffix(".meta.json"), {**meta, **summary})
     return summary
 
 
+def iter_benchmark(path: Path) -> Iterator[BenchRecord]:
+    """Records of an official-format JSON list, streamed (``io.iter_json_list``)."""
+    for number, item in enumerate(iter_json_list(path)):
+        try:
+            yield BenchRecord.from_json(item)
+        except (TypeError, ValueError) as error:
+            raise ArtefactError(f"{path}: record {number}: {error}") from None
+
+
 def read_benchmark(path: Path) -> list[BenchRecord]:
-    payload = read_json(path)
-    if not isinstance(payload, list):
-        raise ArtefactError(f"{path}: expected a JSON list of benchmark records")
-    try:
-        return [BenchRecord.from_json(item) for item in payload]
-    except ValueError as error:
-        raise ArtefactError(f"{path}: {error}") from None
+    return list(iter_benchmark(path))

@@ -17,8 +17,8 @@ deterministic: the same records give identical files (fixed compression, no time
 
 from __future__ import annotations
 
-import math
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -92,35 +92,55 @@ def dataset_card(splits: list[str], card_markdown: str) -> str:
     return f"---\n{front}---\n\n{card_markdown.rstrip()}\n"
 
 
-def _write_shards(data_dir: Path, split: str, records: list[BenchRecord], rows: int) -> None:
-    count = math.ceil(len(records) / rows)
-    for index in range(count):
-        chunk = records[index * rows : (index + 1) * rows]
+def _write_shards(data_dir: Path, split: str, records: Iterable[BenchRecord], rows: int) -> int:
+    """Stream records into shards of ``rows``; the "-of-N" names are given once N is known.
+    Returns the number of records written."""
+    written: list[Path] = []
+    total = 0
+    for chunk in _chunks(records, rows):
+        path = data_dir / f".{split}-{len(written):05d}.partial"
         table = pa.Table.from_pylist([record.to_json() for record in chunk], schema=SCHEMA)
         pq.write_table(
             table,
-            data_dir / shard_name(split, index, count),
+            path,
             row_group_size=rows,
             compression=COMPRESSION,
             compression_level=COMPRESSION_LEVEL,
         )
+        written.append(path)
+        total += len(chunk)
+    for index, path in enumerate(written):
+        path.rename(data_dir / shard_name(split, index, len(written)))
+    return total
+
+
+def _chunks(records: Iterable[BenchRecord], size: int) -> Iterator[list[BenchRecord]]:
+    chunk: list[BenchRecord] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def write_parquet_dataset(
     dest_dir: Path,
-    splits: dict[str, list[BenchRecord]],
+    splits: dict[str, Iterable[BenchRecord]],
     card_markdown: str,
     rows_per_shard: int = 100_000,
 ) -> None:
     """Write benchmark splits as a ``datasets``-loadable Parquet folder, replacing ``dest_dir``.
 
-    The folder is built in a temporary sibling and renamed into place, so a killed run never
+    Records are streamed shard by shard, so memory stays flat however large a split is. The
+    folder is built in a temporary sibling and renamed into place, so a killed run never
     leaves a partial dataset.
 
     Args:
         dest_dir: the dataset folder to (re)create.
-        splits: split name (letters, digits, ``_``) -> records (at least one each), in the
-            order the card lists them.
+        splits: split name (letters, digits, ``_``) -> records (at least one each; a list or
+            any iterable), in the order the card lists them.
         card_markdown: the dataset card body (Markdown, no front matter).
         rows_per_shard: most rows per Parquet file (>= 1).
 
@@ -132,17 +152,16 @@ def write_parquet_dataset(
         raise ValueError(f"{dest_dir}: no splits given; need at least one")
     if rows_per_shard < 1:
         raise ValueError(f"rows_per_shard={rows_per_shard}: need >= 1")
-    for split, records in splits.items():
+    for split in splits:
         _check_split_name(split)
-        if not records:
-            # datasets 5.2 fails on a declared split without rows ("corresponds to no data").
-            raise ValueError(f"{dest_dir}: split {split!r} has no records; drop it or fill it")
     card = dataset_card(list(splits), card_markdown)
     with atomic_dir(dest_dir) as tmp:
         data_dir = tmp / DATA_DIR
         data_dir.mkdir()
         for split, records in splits.items():
-            _write_shards(data_dir, split, records, rows_per_shard)
+            if not _write_shards(data_dir, split, records, rows_per_shard):
+                # datasets 5.2 fails on a declared split without rows ("corresponds to no data").
+                raise ValueError(f"{dest_dir}: split {split!r} has no records; drop it or fill it")
         (tmp / CARD_NAME).write_text(card, encoding="utf-8")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -18,60 +19,84 @@ from spatialmosaic.records import BenchRecord, Metric, QuestionType
 from spatialmosaic.reporting.tables import to_markdown
 
 TOP_ANSWERS = 8  # answer values listed per multiple-choice type
+LEVEL_FIELDS = ("occ_level", "overlap_level", "vis_level", "GT Scenario")
 
 
-def _distribution(values) -> dict[str, int]:
-    return dict(sorted(Counter(values).items()))
+def _sorted(counter: Counter) -> dict:
+    return dict(sorted(counter.items()))
 
 
-def _type_statistics(records: list[BenchRecord]) -> dict:
-    question_type = records[0].question_type
-    row: dict = {"questions": len(records)}
-    if question_type.metric is Metric.ACCURACY:
-        row["correct_letter"] = _distribution(r.mc_answer for r in records)
-        answers = Counter(r.ground_truth for r in records).most_common(TOP_ANSWERS)
-        row["top_answers"] = {answer: count for answer, count in answers}
-        row["distinct_answers"] = len({r.ground_truth for r in records})
-    elif question_type.metric is Metric.MRA:
-        values = [float(r.ground_truth) for r in records]
-        row["answer_summary"] = {
-            "min": min(values),
-            "median": statistics.median(values),
-            "mean": round(statistics.fmean(values), 6),
-            "max": max(values),
-        }
-    return row
+class _TypeTally:
+    def __init__(self) -> None:
+        self.questions = 0
+        self.letters: Counter[str] = Counter()
+        self.answers: Counter[str] = Counter()
+        self.values: list[float] = []
+
+    def add(self, record: BenchRecord) -> None:
+        self.questions += 1
+        if record.question_type.metric is Metric.ACCURACY:
+            self.letters[record.mc_answer] += 1
+            self.answers[record.ground_truth] += 1
+        elif record.question_type.metric is Metric.MRA:
+            self.values.append(float(record.ground_truth))
+
+    def summary(self) -> dict:
+        row: dict = {"questions": self.questions}
+        if self.letters:
+            row["correct_letter"] = _sorted(self.letters)
+            row["top_answers"] = dict(self.answers.most_common(TOP_ANSWERS))
+            row["distinct_answers"] = len(self.answers)
+        if self.values:
+            row["answer_summary"] = {
+                "min": min(self.values),
+                "median": statistics.median(self.values),
+                "mean": round(statistics.fmean(self.values), 6),
+                "max": max(self.values),
+            }
+        return row
 
 
-def split_statistics(records: list[BenchRecord]) -> dict:
-    by_type: dict[QuestionType, list[BenchRecord]] = {}
+def split_statistics(records: Iterable[BenchRecord]) -> tuple[dict, set[str]]:
+    """Statistics of one split in one pass, and the split's scene names."""
+    questions, scenes, images = 0, set(), set()
+    levels = {name: Counter() for name in LEVEL_FIELDS}
+    views: Counter[int] = Counter()
+    by_type: dict[QuestionType, _TypeTally] = {}
     for record in records:
-        by_type.setdefault(record.question_type, []).append(record)
-    return {
-        "questions": len(records),
-        "scenes": len({r.scene_name for r in records}),
-        "images": len({(r.scene_name, f) for r in records for f in r.frames}),
-        "views_per_question": _distribution(len(r.frames) for r in records),
-        "occ_level": _distribution(r.occ_level for r in records),
-        "overlap_level": _distribution(r.overlap_level for r in records),
-        "vis_level": _distribution(r.vis_level for r in records),
-        "GT Scenario": _distribution(r.gt_scenario for r in records),
-        "question_types": {
-            t.value: _type_statistics(by_type[t]) for t in QuestionType if t in by_type
-        },
+        questions += 1
+        scenes.add(record.scene_name)
+        images.update((record.scene_name, frame) for frame in record.frames)
+        views[len(record.frames)] += 1
+        levels["occ_level"][record.occ_level] += 1
+        levels["overlap_level"][record.overlap_level] += 1
+        levels["vis_level"][record.vis_level] += 1
+        levels["GT Scenario"][record.gt_scenario] += 1
+        by_type.setdefault(record.question_type, _TypeTally()).add(record)
+    stats = {
+        "questions": questions,
+        "scenes": len(scenes),
+        "images": len(images),
+        "views_per_question": _sorted(views),
+        **{name: _sorted(counter) for name, counter in levels.items()},
+        "question_types": {t.value: by_type[t].summary() for t in QuestionType if t in by_type},
     }
+    return stats, scenes
 
 
-def dataset_statistics(splits: dict[str, list[BenchRecord]]) -> dict:
-    """Statistics per split; also checks the splits share no scene and no question."""
-    scenes = {name: {r.scene_name for r in records} for name, records in splits.items()}
+def dataset_statistics(splits: dict[str, Iterable[BenchRecord]]) -> dict:
+    """Statistics per split (each streamed once); also checks the splits share no scene, hence
+    no question."""
+    stats, scenes = {}, {}
+    for name in sorted(splits):
+        stats[name], scenes[name] = split_statistics(splits[name])
     names = sorted(splits)
     for k, first in enumerate(names):
         for second in names[k + 1 :]:
             shared = scenes[first] & scenes[second]
             if shared:
                 raise ValueError(f"splits {first} and {second} share scenes {sorted(shared)[:3]}")
-    return {name: split_statistics(splits[name]) for name in names}
+    return stats
 
 
 def statistics_frame(stats: dict) -> pd.DataFrame:
