@@ -320,11 +320,12 @@ def build_parser() -> argparse.ArgumentParser:
         qa,
         "blind-check",
         "text-only baselines fitted on train, scored on the benchmark per type",
-        lambda a: stages.qa_blind_check(a.train_records, a.benchmark, a.seed, a.out),
+        lambda a: stages.qa_blind_check(a.train_records, a.benchmark, a.seed, a.out, a.markdown),
         _path("--train-records"),
         _path("--benchmark"),
         _value("--seed"),
         _path("--out"),
+        _path("--markdown"),
     )
 
     train = stage("train", "fit models on the training split")

@@ -357,12 +357,16 @@ def qa_lmms_eval(parquet_dir: Path, image_root: Path, dest: Path) -> None:
         write_lmms_eval_task(tmp, parquet_dir, image_root, split="test")
 
 
-def qa_blind_check(train_records: Path, benchmark: Path, seed: int, dest: Path) -> None:
-    from spatialmosaic.qa.blind import blind_check
+def qa_blind_check(
+    train_records: Path, benchmark: Path, seed: int, dest: Path, markdown: Path
+) -> None:
+    from spatialmosaic.qa.blind import blind_check, blind_check_markdown
     from spatialmosaic.qa.generate import iter_benchmark
 
     report = blind_check(iter_benchmark(train_records), iter_benchmark(benchmark), seed)
     write_json(dest, {**report, "meta": artefact_meta("qa-blind-check", seed, {})})
+    with atomic_path(markdown) as tmp:
+        tmp.write_text(blind_check_markdown(report), encoding="utf-8")
 
 
 def train_frequency(train_set: Path, dest: Path) -> None:

@@ -53,3 +53,10 @@ def test_a_fair_dataset_passes_near_chance():
 def test_numeric_types_are_not_checked():
     numeric = [record(QuestionType.OBJ_SIZE_NA, ["1", "2", "3", "4"], 0, k) for k in range(5)]
     assert blind_check(numeric, numeric, seed=0)["types"] == {}
+
+
+def test_markdown_table_lists_each_type_with_its_verdict():
+    from spatialmosaic.qa.blind import blind_check_markdown
+
+    text = blind_check_markdown(blind_check(leaky(200, 0), leaky(100, 1000), seed=0))
+    assert "| obj_attribute_occ_ab | 100 | option_prior | 100.0 | 100.0-100.0 | no |" in text

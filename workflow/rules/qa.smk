@@ -159,6 +159,7 @@ rule qa_blind_check:
         train=rules.qa_export_train.output.records,
     output:
         report=LAYOUT.qa_summary("blind_check"),
+        markdown=LAYOUT.table("qa_blind_check", "md"),
     log:
         log_path("qa_blind_check"),
     conda:
@@ -167,4 +168,5 @@ rule qa_blind_check:
         seed=lookup(dpath="seed", within=config),
     shell:
         "spatialmosaic qa blind-check --train-records {input.train} --benchmark {input.benchmark}"
-        " --seed {params.seed} --out {output.report} > {log} 2>&1"
+        " --seed {params.seed} --out {output.report} --markdown {output.markdown}"
+        " > {log} 2>&1"

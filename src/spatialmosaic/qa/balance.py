@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
+from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
@@ -30,6 +31,7 @@ def option_text(option: str) -> str:
     return option[3:]
 
 
+@lru_cache(maxsize=1 << 16)
 def _number(text: str) -> float | None:
     try:
         return float(text)
@@ -37,19 +39,22 @@ def _number(text: str) -> float | None:
         return None
 
 
+@lru_cache(maxsize=1 << 16)
+def _text_features(text: str) -> tuple[str, ...]:
+    masked = _POINT.sub("(x,y)", text)
+    parts = _PARTS.split(masked)
+    return (f"text:{masked}", *(f"part:{p}" for p in parts if len(parts) > 1))
+
+
 def option_features(texts: list[str]) -> list[list[str]]:
     """The features a text-only model can read off each option text: the text with coordinates
-    masked, the parts of compound options, and the rank of numeric options."""
-    masked = [_POINT.sub("(x,y)", text) for text in texts]
-    features = []
-    for text in masked:
-        parts = _PARTS.split(text)
-        features.append([f"text:{text}", *(f"part:{p}" for p in parts if len(parts) > 1)])
-    numbers = [_number(t) for t in masked]
+    masked, the parts of compound options, and the rank of numeric options (ties by order)."""
+    features = [list(_text_features(text)) for text in texts]
+    numbers = [_number(text) for text in texts]
     if all(n is not None for n in numbers):
-        ranks = np.argsort(np.argsort(numbers, kind="stable"), kind="stable")
-        for feature, rank in zip(features, ranks, strict=True):
-            feature.append(f"rank:{int(rank)}")
+        order = sorted(range(len(texts)), key=lambda k: (numbers[k], k))
+        for rank, k in enumerate(order):
+            features[k].append(f"rank:{rank}")
     return features
 
 

@@ -130,3 +130,26 @@ def blind_check(
         }
     report["passed"] = all(row["within_margin"] for row in report["types"].values())
     return report
+
+
+def blind_check_markdown(report: dict) -> str:
+    """The report as a table: per type, the best text-only baseline against chance."""
+    lines = [
+        f"Best text-only baseline per multiple-choice type (chance {report['chance']:.0f}%, "
+        f"margin {report['margin_points']:.0f} points); fitted on the training split, scored "
+        "on the benchmark.",
+        "",
+        "| question_type | samples | best baseline | accuracy (%) | 95% interval | within margin |",
+        "|---|---|---|---|---|---|",
+    ]
+    for question_type, row in report["types"].items():
+        best = row["baselines"][row["best"]]
+        low, high = best["ci95"]
+        verdict = "yes" if row["point_within_margin"] else "interval only"
+        if not row["within_margin"]:
+            verdict = "no"
+        lines.append(
+            f"| {question_type} | {row['samples']} | {row['best']} | {best['accuracy']:.1f} "
+            f"| {low:.1f}-{high:.1f} | {verdict} |"
+        )
+    return "\n".join(lines) + "\n"

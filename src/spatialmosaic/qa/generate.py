@@ -56,6 +56,18 @@ GENERATORS: dict[QuestionType, Generator] = {
 }
 
 
+# Types whose answers are skewed (most categories have one object; big furniture stands
+# behind small things) lose many questions to the balance: they draw this many times the
+# candidates, so the export still finds enough that keep every option at chance.
+CANDIDATE_FACTOR = {
+    _Q.OBJ_COUNT: 3,
+    _Q.BESTVIEW_COUNT: 3,
+    _Q.OBJ_ATTRIBUTE_AB: 3,
+    _Q.OBJ_ATTRIBUTE_FB: 3,
+    _Q.OBJ_ATTRIBUTE_LR: 3,
+}
+
+
 def generate_scene_questions(
     facts: SceneFacts,
     viewsets: list[ViewSet],
@@ -63,7 +75,8 @@ def generate_scene_questions(
     per_viewset: int,
     seed: int,
 ) -> tuple[list[BenchRecord], dict[str, list[str]]]:
-    """Up to ``per_viewset`` questions of each type from each view set, and the wrong-option
+    """Up to ``per_viewset`` questions of each type (``CANDIDATE_FACTOR`` times as many for
+    skewed types) from each view set, and the wrong-option
     pools of the questions that have one. Each (view set, type) has its own generator state,
     so adding a type never changes the others' questions."""
     records: list[BenchRecord] = []
@@ -72,7 +85,8 @@ def generate_scene_questions(
         context = ViewSetContext(facts, viewset)
         for question_type in question_types:
             rng = derive_rng(seed, "qa", viewset.viewset_id, question_type.value)
-            records += GENERATORS[question_type](context, question_type, per_viewset, rng)
+            wanted = per_viewset * CANDIDATE_FACTOR.get(question_type, 1)
+            records += GENERATORS[question_type](context, question_type, wanted, rng)
         wrong_pools.update(context.wrong_pools)
     return records, wrong_pools
 
