@@ -138,6 +138,12 @@ class ViewSetContext:
             ]
         return self._visible_in[frame]
 
+    def shuffled_sightings(self, rng: np.random.Generator) -> list[tuple[str, int]]:
+        """Every (frame, object visible in it) of the set, in random order: the objects a
+        question may name as its subject or reference."""
+        pairs = [(frame, i) for frame in self.frames for i in self.visible_in(frame)]
+        return [pairs[k] for k in rng.permutation(len(pairs))]
+
     def instances_of(self, category: str) -> tuple[int, ...]:
         return self.facts.by_category.get(category, ())
 

@@ -40,17 +40,12 @@ def _centimetres(value: float) -> str:
     return str(round(value))
 
 
-def _visible_pairs(ctx: ViewSetContext, rng: np.random.Generator) -> list[tuple[str, int]]:
-    pairs = [(frame, i) for frame in ctx.frames for i in ctx.visible_in(frame)]
-    return [pairs[k] for k in rng.permutation(len(pairs))]
-
-
 def distance_records(
     ctx: ViewSetContext, question_type: QuestionType, wanted: int, rng: np.random.Generator
 ) -> list[BenchRecord]:
     records: list[BenchRecord] = []
     asked: set[int] = set()
-    for frame, instance_id in _visible_pairs(ctx, rng):
+    for frame, instance_id in ctx.shuffled_sightings(rng):
         if len(records) == wanted:
             break
         distance = ctx.obs(frame, instance_id).camera_distance_m
@@ -104,7 +99,7 @@ def _frames_for_pair(
 def object_distance_records(
     ctx: ViewSetContext, question_type: QuestionType, wanted: int, rng: np.random.Generator
 ) -> list[BenchRecord]:
-    pairs = _visible_pairs(ctx, rng)
+    pairs = ctx.shuffled_sightings(rng)
     records: list[BenchRecord] = []
     asked: set[frozenset[int]] = set()
     for frame_a, a in pairs:
@@ -145,7 +140,7 @@ def size_records(
 ) -> list[BenchRecord]:
     records: list[BenchRecord] = []
     asked: set[int] = set()
-    for frame, instance_id in _visible_pairs(ctx, rng):
+    for frame, instance_id in ctx.shuffled_sightings(rng):
         if len(records) == wanted:
             break
         if instance_id in asked:

@@ -73,18 +73,13 @@ def category_side(
     return sides.pop() if len(sides) == 1 and None not in sides else None
 
 
-def _references(ctx: ViewSetContext, rng: np.random.Generator) -> list[tuple[str, int]]:
-    pairs = [(frame, i) for frame in ctx.frames for i in ctx.visible_in(frame)]
-    return [pairs[k] for k in rng.permutation(len(pairs))]
-
-
 def existence_records(
     ctx: ViewSetContext, question_type: QuestionType, wanted: int, rng: np.random.Generator
 ) -> list[BenchRecord]:
     axis = axis_of(question_type)
     records: list[BenchRecord] = []
     asked: set[tuple[str, int, str]] = set()
-    for frame, ref in _references(ctx, rng):
+    for frame, ref in ctx.shuffled_sightings(rng):
         if len(records) == wanted:
             break
         side = int(rng.integers(2))
@@ -139,7 +134,7 @@ def attribute_records(
 ) -> list[BenchRecord]:
     axis = axis_of(question_type)
     records: list[BenchRecord] = []
-    for frame, ref in _references(ctx, rng):
+    for frame, ref in ctx.shuffled_sightings(rng):
         if len(records) == wanted:
             break
         side = int(rng.integers(2))
@@ -184,7 +179,7 @@ def spatial_records(
     axis = axis_of(question_type)
     secondary = SECONDARY_AXIS[axis]
     records: list[BenchRecord] = []
-    for frame, a in _references(ctx, rng):
+    for frame, a in ctx.shuffled_sightings(rng):
         if len(records) == wanted:
             break
         others = [b for b in ctx.visible_in(frame) if b != a]
