@@ -23,6 +23,7 @@ rule all:
         # the images are part of the dataset: the benchmark JSON refers to them
         expand(rules.render_frames.output.frames, scene=SCENES),
         rules.report_table.output,
+        rules.report_breakdowns.output,
         rules.report_figure.output,
         rules.report_visibility_figure.output,
         rules.visibility_crosscheck.output,

@@ -57,6 +57,23 @@ def test_every_key_has_description_and_default():
         ({"scenes": {"source": "objaverse"}}, 'scenes.source="objaverse"'),
         ({"viewsets": {"min_views": 4, "max_views": 3}}, "viewsets.min_views=4 exceeds"),
         ({"train": {"models": []}}, "evaluate.models lists 'frequency'"),
+        ({"evaluate": {"models": ["llava"]}}, "evaluate.models lists 'llava': not a baseline"),
+        (
+            {"evaluate": {"external": {"m": {"adapter": "openai", "endpoint": "localhost"}}}},
+            "evaluate.external.m={...}: 'api_model' is a required property",
+        ),
+        (
+            {
+                "evaluate": {
+                    "external": {"m": {"adapter": "openai", "endpoint": "host", "api_model": "x"}}
+                }
+            },
+            "evaluate.external.m.endpoint=\"host\": 'host' does not match",
+        ),
+        (
+            {"evaluate": {"external": {"blind": {"adapter": "hf", "path": "/m"}}}},
+            "evaluate.external.blind: the name is taken",
+        ),
     ],
 )
 def test_bad_config_names_the_key(patch, message):
@@ -89,3 +106,18 @@ def test_missing_furniture_says_which_package(tmp_path):
 def test_missing_config_file_is_named(tmp_path):
     with pytest.raises(ConfigError, match="nope.yaml: config file not found"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_external_models_join_the_evaluated_models():
+    config = default_config()
+    config["evaluate"]["external"] = {
+        "qwen": {"adapter": "hf", "path": "/models/qwen"},
+        "served": {
+            "adapter": "openai",
+            "endpoint": "http://127.0.0.1:8000/v1",
+            "api_model": "qwen",
+            "api_key_env": "OPENAI_API_KEY",
+        },
+    }
+    config["evaluate"]["models"] = ["chance", "qwen", "served"]
+    assert validate_config(config)["evaluate"]["circular"] is True

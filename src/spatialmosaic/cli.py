@@ -12,6 +12,7 @@ from pathlib import Path
 
 from spatialmosaic import stages
 from spatialmosaic.config import ConfigError
+from spatialmosaic.evaluate.models import ModelError
 from spatialmosaic.io import ArtefactError
 from spatialmosaic.raycast import BACKENDS
 from spatialmosaic.views.viewsets import CONDITIONS
@@ -27,6 +28,10 @@ def _add(sub, name: str, help_text: str, run, *arguments: tuple[tuple, dict]) ->
 def _path(*flags: str, many: bool = False) -> tuple[tuple, dict]:
     options = {"type": Path, **({"nargs": "+"} if many else {})}
     return flags, {**options, "required": True} if flags[0].startswith("-") else options
+
+
+def _optional_path(flag: str, help_text: str) -> tuple[tuple, dict]:
+    return (flag,), {"type": Path, "default": None, "help": help_text}
 
 
 def _value(flag: str, kind=int, **options) -> tuple[tuple, dict]:
@@ -338,20 +343,50 @@ def build_parser() -> argparse.ArgumentParser:
         _path("--out"),
     )
 
+    _add(
+        train,
+        "blind",
+        "text-only model: option-feature odds and per-question medians",
+        lambda a: stages.train_blind(a.train_records, a.out),
+        _path("--train-records"),
+        _path("--out"),
+    )
+
     evaluate = stage("evaluate", "score a model on the benchmark (SPEC §5)")
     _add(
         evaluate,
         "run",
         "per-sample log (JSONL) and metrics (JSON)",
         lambda a: stages.evaluate(
-            a.model, a.model_file, a.benchmark, a.seed, a.predictions, a.metrics
+            a.model,
+            a.label,
+            a.benchmark,
+            a.seed,
+            a.predictions,
+            a.metrics,
+            image_root=a.images,
+            circular=a.circular,
+            model_file=a.model_file,
+            path=a.model_path,
+            endpoint=a.endpoint,
+            api_model=a.api_model,
+            api_key_env=a.api_key_env,
         ),
-        _value("--model", str),
-        (("--model-file",), {"type": Path, "default": None}),
+        _value("--model", str, help="adapter: chance, frequency, blind, hf, openai"),
+        _value("--label", str, default=None, help="name in the metrics (default: --model)"),
         _path("--benchmark"),
         _value("--seed"),
         _path("--predictions"),
         _path("--metrics"),
+        _optional_path("--images", "image root: <root>/<scene>/images/<frame>.jpg"),
+        (("--circular",), {"action": "store_true", "help": "also score every option rotation"}),
+        _optional_path("--model-file", "fitted baseline file (frequency, blind)"),
+        _optional_path("--model-path", "hf: local model directory"),
+        _value("--endpoint", str, default=None, help="openai: base URL, e.g. http://host/v1"),
+        _value("--api-model", str, default=None, help="openai: the served model's name"),
+        _value(
+            "--api-key-env", str, default=None, help="openai: environment variable with the key"
+        ),
     )
 
     report = stage("report", "tables and figures from results files")
@@ -360,6 +395,15 @@ def build_parser() -> argparse.ArgumentParser:
         "table",
         "models x question types (CSV + Markdown)",
         lambda a: stages.table(a.metrics, a.csv, a.markdown),
+        _path("--metrics", many=True),
+        _path("--csv"),
+        _path("--markdown"),
+    )
+    _add(
+        report,
+        "breakdowns",
+        "scores by occlusion, overlap, visibility, coverage and views (CSV + Markdown)",
+        lambda a: stages.breakdown_table(a.metrics, a.csv, a.markdown),
         _path("--metrics", many=True),
         _path("--csv"),
         _path("--markdown"),
@@ -401,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     try:
         arguments.run(arguments)
-    except (ArtefactError, ConfigError, FileNotFoundError, ValueError) as error:
+    except (ArtefactError, ConfigError, FileNotFoundError, ModelError, ValueError) as error:
         print(f"spatialmosaic {arguments.stage} {arguments.step}: error: {error}", file=sys.stderr)
         return 2
     return 0

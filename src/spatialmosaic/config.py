@@ -39,6 +39,9 @@ def _fill_defaults(schema: dict[str, Any], config: dict[str, Any]) -> None:
             _fill_defaults(sub_schema, config[key])
 
 
+FITTED_BASELINES = {"frequency", "blind"}
+
+
 def _check_cross_keys(config: dict[str, Any]) -> None:
     pairs = [
         ("scenes.objects_min", "scenes.objects_max"),
@@ -50,11 +53,20 @@ def _check_cross_keys(config: dict[str, Any]) -> None:
         if low > high:
             raise ConfigError(f"{low_key}={low} exceeds {high_key}={high}")
     fitted = set(config["train"]["models"])
+    external = config["evaluate"]["external"]
     for model in config["evaluate"]["models"]:
-        if model in {"frequency"} - fitted:
+        if model in FITTED_BASELINES - fitted:
             raise ConfigError(
                 f"evaluate.models lists '{model}' but train.models={sorted(fitted)} does not fit it"
             )
+        if model not in FITTED_BASELINES | {"chance"} | set(external):
+            raise ConfigError(
+                f"evaluate.models lists '{model}': not a baseline (chance, frequency, blind) and "
+                f"not defined under evaluate.external (defined: {sorted(external) or 'none'})"
+            )
+    for name in external:
+        if name in FITTED_BASELINES | {"chance"}:
+            raise ConfigError(f"evaluate.external.{name}: the name is taken by a baseline")
 
 
 def _lookup(config: dict[str, Any], dotted: str) -> Any:

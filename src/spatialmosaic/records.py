@@ -66,6 +66,17 @@ class Dataset(Enum):
     OURS = "ours"
 
 
+class Domain(Enum):
+    """The paper reports indoor (ScanNet++) and outdoor (Waymo) results separately (SPEC §1)."""
+
+    INDOOR = "indoor"
+    OUTDOOR = "outdoor"
+
+
+# Built-in scenes say their domain in their name (``paths.builtin_scene_names``).
+OUTDOOR_SCENE_PREFIX = "ours_outdoor_"
+
+
 OPTION_LETTERS = ("A", "B", "C", "D")
 
 
@@ -137,6 +148,15 @@ class BenchRecord:
             value = getattr(self, name)
             if not (math.isfinite(value) and 0.0 <= value <= 1.0):
                 raise ValueError(f"record {self.id}: {name}={value}; expected 0..1")
+
+    @property
+    def domain(self) -> Domain:
+        """Waymo and built-in street scenes are outdoor; everything else is indoor."""
+        if self.dataset is Dataset.WAYMO or (
+            self.dataset is Dataset.OURS and self.scene_name.startswith(OUTDOOR_SCENE_PREFIX)
+        ):
+            return Domain.OUTDOOR
+        return Domain.INDOOR
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -378,29 +378,58 @@ def train_frequency(train_set: Path, dest: Path) -> None:
     write_frequency_model(dest, fit_frequency(records), artefact_meta("train", None, {}))
 
 
+def train_blind(train_records: Path, dest: Path) -> None:
+    from spatialmosaic.qa.generate import iter_benchmark
+    from spatialmosaic.training.blind import fit_blind_model, write_blind_model
+
+    model = fit_blind_model(iter_benchmark(train_records))
+    if not model.type_answers and not model.priors.letters:
+        raise ArtefactError(f"{train_records}: no training records to fit the blind model on")
+    write_blind_model(dest, model, artefact_meta("train", None, {"model": "blind"}))
+
+
 def evaluate(
     model_name: str,
-    model_file: Path | None,
+    label: str | None,
     benchmark: Path,
     seed: int,
     predictions: Path,
     metrics: Path,
+    image_root: Path | None = None,
+    circular: bool = False,
+    model_file: Path | None = None,
+    **settings,
 ) -> None:
     from spatialmosaic.evaluate.models import build_model
     from spatialmosaic.evaluate.run import evaluate_model, write_evaluation
     from spatialmosaic.qa.generate import read_benchmark
 
     records = read_benchmark(benchmark)
-    model = build_model(model_name, seed, model_file)
-    rows = evaluate_model(model, records)
-    meta = artefact_meta("evaluate", seed, {"model": model_name, "benchmark": str(benchmark)})
-    write_evaluation(predictions, metrics, model_name, rows, records, meta)
+    if not records:
+        raise ArtefactError(f"{benchmark}: the benchmark holds no records")
+    settings = {key: value for key, value in settings.items() if value is not None}
+    model = build_model(model_name, seed, model_file, **settings)
+    rows = evaluate_model(model, records, image_root, circular)
+    params = {
+        "model": model_name,
+        "benchmark": str(benchmark),
+        "circular": circular,
+        **{key: str(value) for key, value in settings.items() if "key" not in key},
+    }
+    meta = artefact_meta("evaluate", seed, params)
+    write_evaluation(predictions, metrics, label or model_name, rows, records, seed, meta)
 
 
 def table(metrics_files: list[Path], csv_path: Path, markdown_path: Path) -> None:
     from spatialmosaic.reporting.tables import results_frame, write_table
 
     write_table(results_frame(metrics_files), csv_path, markdown_path)
+
+
+def breakdown_table(metrics_files: list[Path], csv_path: Path, markdown_path: Path) -> None:
+    from spatialmosaic.reporting.tables import breakdown_frame, write_table
+
+    write_table(breakdown_frame(metrics_files), csv_path, markdown_path, index=False)
 
 
 def visibility_figure(visibility_jsons: list[Path], example: Path, pdf: Path, png: Path) -> None:

@@ -14,6 +14,7 @@ from spatialmosaic.evaluate.metrics import (
     mean_relative_accuracy,
     parse_ground_truth_point,
     parse_point,
+    parsed_answer,
     score,
 )
 from spatialmosaic.records import Metric, QuestionType
@@ -239,3 +240,19 @@ def test_aggregate_empty_input_raises() -> None:
 def test_aggregate_rejects_score_outside_unit_interval_and_names_it() -> None:
     with pytest.raises(ValueError, match="1.5.*obj_count_occ"):
         aggregate([(QuestionType.OBJ_COUNT, 1.5)])
+
+
+@pytest.mark.parametrize(
+    ("question_type", "reply", "parsed"),
+    [
+        (QuestionType.OBJ_COUNT, "d. 1", "d"),
+        (QuestionType.OBJ_COUNT, "(D)", "(D)"),
+        (QuestionType.OBJ_COUNT, " D", ""),
+        (QuestionType.OBJ_DISTANCE_NA, "4 m", 4.0),
+        (QuestionType.OBJ_DISTANCE_NA, "3.5m", None),
+        (QuestionType.OBJ_LOCALIZATION_NA, "x 12 y 10", [12.0, 10.0]),
+        (QuestionType.OBJ_LOCALIZATION_NA, "left", None),
+    ],
+)
+def test_parsed_answer_is_what_the_scorer_reads(question_type, reply, parsed) -> None:
+    assert parsed_answer(question_type, reply) == parsed

@@ -4,44 +4,40 @@ from __future__ import annotations
 
 import pytest
 
-from spatialmosaic.evaluate.models import build_model
+from bench_records import bench_record
+from spatialmosaic.evaluate.models import Query, build_model
 from spatialmosaic.evaluate.run import evaluate_model, write_evaluation
 from spatialmosaic.io import read_json, read_jsonl
-from spatialmosaic.records import BenchRecord, Dataset, QuestionType
+from spatialmosaic.records import QuestionType
 from spatialmosaic.training.frequency import write_frequency_model
 
 
-def record(question_type: QuestionType, record_id: str, truth: str = "3", letter: str = "C"):
-    return BenchRecord(
-        Dataset.OURS,
-        "s",
-        question_type,
-        ("f0", "f1"),
-        "How many?",
-        ("A. 1", "B. 2", "C. 3", "D. 4"),
-        truth,
-        letter,
-        0.1,
-        0.2,
-        "Low Occlusion",
-        "Medium Overlap",
-        "Fully Visible",
-        "Full Coverage",
-        record_id,
-    )
+def ask(model, record):
+    return model.reply(Query(record, "", ()))
 
 
 def test_unknown_model_lists_registered_ones():
-    with pytest.raises(ValueError, match="unknown model 'gpt'; registered: chance, frequency"):
-        build_model("gpt", 0, None)
+    with pytest.raises(
+        ValueError, match="unknown model 'gpt'; registered: blind, chance, frequency, hf, openai"
+    ):
+        build_model("gpt", 0)
+
+
+@pytest.mark.parametrize("name", ["frequency", "blind"])
+def test_fitted_baselines_need_their_file(name):
+    with pytest.raises(ValueError, match=f"the {name} model needs --model-file"):
+        build_model(name, 0)
 
 
 def test_chance_is_seeded_per_record_and_answers_option_values_for_na():
-    model = build_model("chance", 0, None)
-    mca, na = record(QuestionType.OBJ_COUNT, "a"), record(QuestionType.OBJ_COUNT_NA, "b")
-    assert model.reply(mca, "") == build_model("chance", 0, None).reply(mca, "")
-    assert model.reply(mca, "") in "ABCD"
-    assert model.reply(na, "") in {"1", "2", "3", "4"}
+    model = build_model("chance", 0)
+    mca = bench_record(id="a")
+    na = bench_record(id="b", question_type=QuestionType.OBJ_COUNT_NA)
+    assert ask(model, mca) == ask(build_model("chance", 0), mca)
+    assert ask(model, mca) in "ABCD"
+    assert ask(model, na) in {"1", "2", "3", "4"}
+    letters = {ask(model, bench_record(id=str(i))) for i in range(40)}
+    assert letters == set("ABCD")
 
 
 def test_frequency_model_scores_with_official_metrics(tmp_path):
@@ -52,13 +48,13 @@ def test_frequency_model_scores_with_official_metrics(tmp_path):
     write_frequency_model(tmp_path / "f.json", fitted, meta={})
     model = build_model("frequency", 0, tmp_path / "f.json")
     records = [
-        record(QuestionType.OBJ_COUNT, "a"),
-        record(QuestionType.OBJ_COUNT, "b", letter="A"),
-        record(QuestionType.OBJ_COUNT_NA, "c", truth="3.5"),
+        bench_record(id="a"),
+        bench_record(id="b", mc_answer="A"),
+        bench_record(id="c", question_type=QuestionType.OBJ_COUNT_NA, ground_truth="3.5"),
     ]
     rows = evaluate_model(model, records)
     assert [row["score"] for row in rows] == [1.0, 0.0, 0.8]  # "4" vs 3.5 -> 0.8 (SPEC §5)
-    write_evaluation(tmp_path / "p.jsonl", tmp_path / "m.json", "frequency", rows, records, {})
+    write_evaluation(tmp_path / "p.jsonl", tmp_path / "m.json", "frequency", rows, records, 0, {})
     metrics = read_json(tmp_path / "m.json", kind="spatialmosaic.metrics")
     assert metrics["per_type"] == {"obj_count_occ": 50.0, "obj_count_occ_na": 80.0}
     assert metrics["overall"] == pytest.approx(65.0)
@@ -67,3 +63,4 @@ def test_frequency_model_scores_with_official_metrics(tmp_path):
         "Answer with the option's letter from the given choices directly."
     )
     assert len(logged[0]["record_sha256"]) == 64
+    assert [row["parsed"] for row in logged] == ["C", "C", 4.0]

@@ -12,10 +12,10 @@ import pytest
 import yaml
 from PIL import Image
 
-from spatialmosaic.evaluate.metrics import aggregate
+from spatialmosaic.evaluate.models import Query
 from spatialmosaic.evaluate.prompts import build_prompt
-from spatialmosaic.evaluate.run import evaluate_model
-from spatialmosaic.io import ArtefactError
+from spatialmosaic.evaluate.run import evaluate_model, write_evaluation
+from spatialmosaic.io import ArtefactError, read_json, read_jsonl
 from spatialmosaic.qa.lmms_eval_task import IMAGE_ROOT_ENV, write_lmms_eval_task
 from spatialmosaic.qa.parquet import read_parquet_records, write_parquet_dataset
 from spatialmosaic.records import BenchRecord, Dataset, QuestionType
@@ -61,8 +61,8 @@ def case_record(index: int) -> BenchRecord:
 class ScriptedModel:
     """Replies from CASES by record id, as spatialmosaic.evaluate.models.Model."""
 
-    def reply(self, record: BenchRecord, prompt: str) -> str:
-        return CASES[int(record.id[1:])][3]
+    def reply(self, query: Query) -> str:
+        return CASES[int(query.record.id[1:])][3]
 
 
 @pytest.fixture
@@ -197,10 +197,11 @@ def test_hooks_score_like_spatialmosaic_evaluate(task):
 
     records = [case_record(index) for index in range(len(CASES))]
     rows = evaluate_model(ScriptedModel(), records)
-    official = aggregate(
-        (record.question_type, row["score"]) for record, row in zip(records, rows, strict=True)
-    )
-    assert utils.aggregate_results(samples) == official["overall"]
+    write_evaluation(task / "p.jsonl", task / "m.json", "scripted", rows, records, seed=0, meta={})
+    ours = read_json(task / "m.json", kind="spatialmosaic.metrics")
+    assert utils.aggregate_results(samples) == ours["overall"]
+    logged = read_jsonl(task / "p.jsonl")
+    assert [row["score"] for row in logged] == [sample["score"] for sample in samples]
     # SPEC §5 by hand: per type 0.5, 1.0, 0.4, 0.7, 0.8 -> unweighted mean 0.68.
     assert utils.aggregate_results(samples) == pytest.approx(68.0)
 

@@ -33,3 +33,36 @@ def test_table_and_figure_from_metrics(tmp_path):
     baselines_by_type(tmp_path / "t.csv", tmp_path / "f.pdf", tmp_path / "f.png")
     assert (tmp_path / "f.pdf").read_bytes() == first  # no timestamps in figures
     assert (tmp_path / "f.png").stat().st_size > 1000
+
+
+def test_breakdown_table_from_an_evaluation(tmp_path):
+    from bench_records import bench_record
+    from spatialmosaic.evaluate.run import write_evaluation
+    from spatialmosaic.reporting.tables import breakdown_frame
+
+    records = [
+        bench_record(id="a", occ_level="High Occlusion"),
+        bench_record(id="b", occ_level="Low Occlusion"),
+        bench_record(id="c", occ_level="Low Occlusion", mc_answer="A"),
+    ]
+    rows = [
+        {"id": r.id, "rotation": 0, "score": s, "parsed": "C"}
+        for r, s in zip(records, [1.0, 1.0, 0.0], strict=True)
+    ]
+    write_evaluation(tmp_path / "p.jsonl", tmp_path / "m.json", "m", rows, records, 0, {})
+    frame = breakdown_frame([tmp_path / "m.json"])
+    occlusion = frame[frame["dimension"] == "occ_level"]
+    assert list(occlusion["level"]) == ["Low Occlusion", "High Occlusion"]
+    assert list(occlusion["n"]) == [2, 1]
+    assert list(occlusion["score"]) == [50.0, 100.0]
+    assert list(frame["dimension"].unique()) == [
+        "occ_level",
+        "overlap_level",
+        "vis_level",
+        "GT Scenario",
+        "views",
+    ]
+    write_table(frame, tmp_path / "b.csv", tmp_path / "b.md", index=False)
+    assert (tmp_path / "b.csv").read_text().splitlines()[0] == (
+        "model,dimension,level,n,score,ci95_low,ci95_high"
+    )

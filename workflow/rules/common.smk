@@ -1,4 +1,6 @@
 # Validation before any rule runs, and the helpers every rule file uses.
+import shlex
+
 from spatialmosaic.config import check_data_sources, validate_config
 from spatialmosaic.paths import Layout, Split, builtin_scene_names, split_scenes
 
@@ -19,3 +21,30 @@ def fitted_model_files(wildcards):
     if wildcards.model in config["train"]["models"]:
         return [LAYOUT.model(wildcards.model)]
     return []
+
+
+def model_frames(wildcards):
+    """Models you bring look at the benchmark's frames; the baselines read text only."""
+    if wildcards.model in config["evaluate"]["external"]:
+        return expand(LAYOUT.render_dir("{scene}"), scene=SPLITS[Split.EVAL])
+    return []
+
+
+def model_arguments(wildcards, input):
+    """CLI flags of `spatialmosaic evaluate run` for one configured model."""
+    external = config["evaluate"]["external"].get(wildcards.model)
+    flags = ["--circular"] if config["evaluate"]["circular"] else []
+    if external is None:
+        flags += ["--model", wildcards.model]
+        if input.model:
+            flags += ["--model-file", str(input.model[0])]
+        return " ".join(flags)
+    flags += ["--model", external["adapter"], "--images", str(LAYOUT.render_root())]
+    if external["adapter"] == "hf":
+        flags += ["--model-path", shlex.quote(external["path"])]
+    else:
+        flags += ["--endpoint", shlex.quote(external["endpoint"])]
+        flags += ["--api-model", shlex.quote(external["api_model"])]
+        if external.get("api_key_env"):
+            flags += ["--api-key-env", external["api_key_env"]]
+    return " ".join(flags)

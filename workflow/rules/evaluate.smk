@@ -3,6 +3,7 @@ rule evaluate_model:
         benchmark=rules.qa_export_benchmark.output.benchmark,
         verified=rules.qa_verify.output.summary,  # never score on data the verifier rejects
         model=fitted_model_files,
+        frames=model_frames,
     output:
         predictions=LAYOUT.predictions("{model}"),
         metrics=LAYOUT.metrics("{model}"),
@@ -12,10 +13,8 @@ rule evaluate_model:
         "../../envs/dataset.yaml"
     params:
         seed=lookup(dpath="seed", within=config),
-        model_file=lambda wildcards, input: (
-            f"--model-file {input.model}" if input.model else ""
-        ),
+        arguments=model_arguments,
     shell:
-        "spatialmosaic evaluate run --model {wildcards.model} {params.model_file}"
+        "spatialmosaic evaluate run --label {wildcards.model} {params.arguments}"
         " --benchmark {input.benchmark} --seed {params.seed}"
         " --predictions {output.predictions} --metrics {output.metrics} > {log} 2>&1"

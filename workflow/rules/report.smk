@@ -54,3 +54,22 @@ rule report_visibility_figure:
     shell:
         "spatialmosaic report visibility-figure --visibility {input.tables}"
         " --example {input.example} --pdf {output.pdf} --png {output.png} > {log} 2>&1"
+
+
+rule report_breakdowns:
+    input:
+        metrics=expand(LAYOUT.metrics("{model}"), model=config["evaluate"]["models"]),
+    output:
+        csv=report(
+            LAYOUT.table("breakdowns", "csv"),
+            caption="../report/breakdowns_table.rst",
+            category="Tables",
+        ),
+        markdown=LAYOUT.table("breakdowns", "md"),
+    log:
+        log_path("report_breakdowns"),
+    conda:
+        "../../envs/report.yaml"
+    shell:
+        "spatialmosaic report breakdowns --metrics {input.metrics} --csv {output.csv}"
+        " --markdown {output.markdown} > {log} 2>&1"

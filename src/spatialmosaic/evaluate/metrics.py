@@ -176,6 +176,21 @@ def _score_mpa(reply: str, ground_truth: str, mc_answer: str, bbox_2d_diag: str)
     return mean_point_accuracy(reply, truth, diag)
 
 
+def parsed_answer(question_type: QuestionType, reply: str) -> str | float | list[float] | None:
+    """What the scorer read from the reply, for per-sample logs (JSON-ready).
+
+    Multiple choice: the first token as compared (``"(D)"`` stays ``"(D)"``); numeric: the
+    float of the first token; point: ``[x, y]``. None when nothing could be read.
+    """
+    metric = question_type.metric
+    if metric is Metric.ACCURACY:
+        return _first_token(reply)
+    if metric is Metric.MRA:
+        return _to_float(_first_token(reply))
+    point = parse_point(reply)
+    return None if point is None else list(point)
+
+
 _SCORERS: dict[Metric, Callable[[str, str, str, str], float]] = {
     Metric.ACCURACY: _score_accuracy,
     Metric.MRA: _score_mra,

@@ -1,20 +1,29 @@
-"""Score a model on the benchmark: per-sample logs and a metrics file (SPEC §5)."""
+"""Score a model on the benchmark: per-sample logs and a metrics file (SPEC §5).
+
+Every number in a metrics file traces to log rows: each row carries a hash of the record it
+answers, the prompt, the raw reply, what the scorer read from it and the score.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from pathlib import Path
 
 from tqdm import tqdm
 
-from spatialmosaic.evaluate.metrics import aggregate, score
-from spatialmosaic.evaluate.models import Model
+from spatialmosaic.evaluate.breakdown import breakdowns
+from spatialmosaic.evaluate.circular import option_rotations
+from spatialmosaic.evaluate.metrics import aggregate, parsed_answer, score
+from spatialmosaic.evaluate.models import Model, Query
 from spatialmosaic.evaluate.prompts import build_prompt
 from spatialmosaic.io import write_json, write_jsonl
-from spatialmosaic.records import BenchRecord
+from spatialmosaic.records import OPTION_LETTERS, BenchRecord, Domain, Metric
 
 METRICS_FORMAT = "spatialmosaic.metrics"
+METRICS_VERSION = 2
+OTHER_LETTER = "other"
 
 
 def record_digest(record: BenchRecord) -> str:
@@ -23,31 +32,88 @@ def record_digest(record: BenchRecord) -> str:
     return hashlib.sha256(blob).hexdigest()
 
 
-def evaluate_model(model: Model, records: list[BenchRecord]) -> list[dict]:
-    """One log row per record: prompt, raw reply and score."""
+def frame_paths(record: BenchRecord, image_root: Path | None) -> tuple[Path, ...]:
+    """SPEC §4: ``<root>/<scene_name>/images/<frame>.jpg``; none without a root (text models)."""
+    if image_root is None:
+        return ()
+    return tuple(image_root / record.scene_name / "images" / f"{f}.jpg" for f in record.frames)
+
+
+def evaluate_model(
+    model: Model,
+    records: list[BenchRecord],
+    image_root: Path | None = None,
+    circular: bool = False,
+) -> list[dict]:
+    """One log row per question asked: a record, or with ``circular`` each rotation of a
+    multiple-choice record's options (``rotation`` 0 is the record as published)."""
+    asked = [
+        (rotation, shown, record)
+        for record in records
+        for rotation, shown in enumerate(option_rotations(record) if circular else [record])
+    ]
     rows = []
-    for record in tqdm(records, desc="evaluate", unit="question"):
-        prompt = build_prompt(record.question, record.options, record.question_type)
-        reply = model.reply(record, prompt)
+    for rotation, shown, record in tqdm(asked, desc="evaluate", unit="question"):
+        prompt = build_prompt(shown.question, shown.options, shown.question_type)
+        reply = model.reply(Query(shown, prompt, frame_paths(shown, image_root)))
         rows.append(
             {
                 "id": record.id,
                 "record_sha256": record_digest(record),
                 "question_type": record.question_type.value,
+                "rotation": rotation,
                 "prompt": prompt,
                 "reply": reply,
-                "ground_truth": record.ground_truth,
-                "mc_answer": record.mc_answer,
+                "parsed": parsed_answer(record.question_type, reply),
+                "ground_truth": shown.ground_truth,
+                "mc_answer": shown.mc_answer,
                 "score": score(
-                    record.question_type,
+                    shown.question_type,
                     reply,
-                    record.ground_truth,
-                    record.mc_answer,
-                    record.bbox_2d_diag,
+                    shown.ground_truth,
+                    shown.mc_answer,
+                    shown.bbox_2d_diag,
                 ),
             }
         )
     return rows
+
+
+def _reply_letters(rows: list[dict], records: dict[str, BenchRecord]) -> dict[str, int]:
+    """How often each letter was answered to the published multiple-choice questions: a model
+    with a letter bias shows it here (and loses it under circular evaluation)."""
+    counts = Counter(
+        row["parsed"].upper() if row["parsed"].upper() in OPTION_LETTERS else OTHER_LETTER
+        for row in rows
+        if row["rotation"] == 0 and records[row["id"]].question_type.metric is Metric.ACCURACY
+    )
+    return {letter: counts.get(letter, 0) for letter in (*OPTION_LETTERS, OTHER_LETTER)}
+
+
+def summarise(rows: list[dict], records: list[BenchRecord], seed: int) -> dict:
+    """Official scores (rotation 0), per domain, breakdowns, and circular scores when rows
+    hold rotations: a question counts only when all its rotations are right."""
+    by_id = {record.id: record for record in records}
+    published = {row["id"]: row["score"] for row in rows if row["rotation"] == 0}
+    missing = [record.id for record in records if record.id not in published]
+    if missing:
+        raise ValueError(f"no prediction for {len(missing)} records, e.g. {missing[0]}")
+    scored = [(record, published[record.id]) for record in records]
+    summary = aggregate((record.question_type, value) for record, value in scored)
+    summary["samples"] = dict(Counter(record.question_type.value for record in records))
+    summary["domains"] = {
+        domain.value: aggregate((r.question_type, v) for r, v in scored if r.domain is domain)
+        for domain in Domain
+        if any(record.domain is domain for record in records)
+    }
+    summary["breakdowns"] = breakdowns(records, [value for _, value in scored], seed)
+    summary["reply_letters"] = _reply_letters(rows, by_id)
+    if any(row["rotation"] > 0 for row in rows):
+        worst: dict[str, float] = {}
+        for row in rows:
+            worst[row["id"]] = min(worst.get(row["id"], 1.0), row["score"])
+        summary["circular"] = aggregate((r.question_type, worst[r.id]) for r in records)
+    return summary
 
 
 def write_evaluation(
@@ -56,21 +122,17 @@ def write_evaluation(
     model_name: str,
     rows: list[dict],
     records: list[BenchRecord],
+    seed: int,
     meta: dict,
 ) -> None:
-    by_id = {record.id: record for record in records}
-    summary = aggregate((by_id[row["id"]].question_type, row["score"]) for row in rows)
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row["question_type"]] = counts.get(row["question_type"], 0) + 1
+    summary = summarise(rows, records, seed)
     write_jsonl(predictions, rows)
     write_json(
         metrics,
         {
             "format": METRICS_FORMAT,
-            "format_version": 1,
+            "format_version": METRICS_VERSION,
             "model": model_name,
-            "samples": counts,
             **summary,
             "meta": meta,
         },

@@ -32,15 +32,48 @@ class BlindPriors:
         self.shown: Counter[tuple[QuestionType, str]] = Counter()
         self.correct: Counter[tuple[QuestionType, str]] = Counter()
         for record in training:
-            if record.question_type.metric is not Metric.ACCURACY:
-                continue
-            self.letters[(record.question_type, record.mc_answer)] += 1
-            features = option_features([option_text(o) for o in record.options])
-            for option in features:
-                for feature in option:
-                    self.shown[(record.question_type, feature)] += 1
-            for feature in features[OPTION_LETTERS.index(record.mc_answer)]:
-                self.correct[(record.question_type, feature)] += 1
+            self.add(record)
+
+    def add(self, record: BenchRecord) -> None:
+        """Count one training record (numerical ones are ignored)."""
+        if record.question_type.metric is not Metric.ACCURACY:
+            return
+        self.letters[(record.question_type, record.mc_answer)] += 1
+        features = option_features([option_text(o) for o in record.options])
+        for option in features:
+            for feature in option:
+                self.shown[(record.question_type, feature)] += 1
+        for feature in features[OPTION_LETTERS.index(record.mc_answer)]:
+            self.correct[(record.question_type, feature)] += 1
+
+    def to_json(self) -> dict:
+        """Counts per question type: ``letters`` {letter: n}, ``features`` {feature: [shown,
+        correct]}; sorted, so a fitted model file is byte-stable."""
+        letters: dict[str, dict[str, int]] = {}
+        for (question_type, letter), count in sorted(
+            self.letters.items(), key=lambda item: (item[0][0].value, item[0][1])
+        ):
+            letters.setdefault(question_type.value, {})[letter] = count
+        features: dict[str, dict[str, list[int]]] = {}
+        for question_type, feature in sorted(self.shown, key=lambda k: (k[0].value, k[1])):
+            key = (question_type, feature)
+            features.setdefault(question_type.value, {})[feature] = [
+                self.shown[key],
+                self.correct[key],
+            ]
+        return {"letters": letters, "features": features}
+
+    @classmethod
+    def from_json(cls, payload: dict) -> BlindPriors:
+        priors = cls(())
+        for type_name, counts in payload["letters"].items():
+            for letter, count in counts.items():
+                priors.letters[(QuestionType(type_name), letter)] = count
+        for type_name, counts in payload["features"].items():
+            for feature, (shown, correct) in counts.items():
+                priors.shown[(QuestionType(type_name), feature)] = shown
+                priors.correct[(QuestionType(type_name), feature)] = correct
+        return priors
 
     def rate(self, question_type: QuestionType, feature: str) -> float:
         """How often the feature was right when shown, smoothed towards chance."""

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from spatialmosaic.io import atomic_path
 from spatialmosaic.records import BenchRecord, Metric, QuestionType
-from spatialmosaic.reporting.tables import to_markdown
+from spatialmosaic.reporting.tables import to_markdown, write_table
 
 TOP_ANSWERS = 8  # answer values listed per multiple-choice type
 LEVEL_FIELDS = ("occ_level", "overlap_level", "vis_level", "GT Scenario")
@@ -113,11 +112,7 @@ def statistics_frame(stats: dict) -> pd.DataFrame:
 
 
 def write_statistics_table(stats: dict, csv_path: Path, markdown_path: Path) -> None:
-    frame = statistics_frame(stats)
-    with atomic_path(csv_path) as tmp:
-        frame.to_csv(tmp, index=False, lineterminator="\n")
-    with atomic_path(markdown_path) as tmp:
-        tmp.write_text(to_markdown(frame, index=False), encoding="utf-8")
+    write_table(statistics_frame(stats), csv_path, markdown_path, index=False)
 
 
 def model_sources(scene_payloads: list[dict]) -> list[dict]:

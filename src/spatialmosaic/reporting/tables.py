@@ -6,24 +6,67 @@ from pathlib import Path
 
 import pandas as pd
 
-from spatialmosaic.io import atomic_path, read_json
+from spatialmosaic.evaluate.breakdown import DIMENSIONS
+from spatialmosaic.io import ArtefactError, atomic_path, read_json
 from spatialmosaic.records import QuestionType
 
 METRICS_FORMAT = "spatialmosaic.metrics"
 
 
 def results_frame(metrics_files: list[Path]) -> pd.DataFrame:
-    """Models x (question types present, overall), scores x 100, rounded to 2 decimals."""
+    """Models x (question types present, overall, circular overall when scored), scores x 100,
+    rounded to 2 decimals."""
     rows = {}
     for path in metrics_files:
         payload = read_json(path, kind=METRICS_FORMAT)
         row = dict(payload["per_type"])
         row["overall"] = payload["overall"]
+        if "circular" in payload:
+            row["overall (circular)"] = payload["circular"]["overall"]
         rows[payload["model"]] = row
     order = [qt.value for qt in QuestionType if any(qt.value in r for r in rows.values())]
-    frame = pd.DataFrame.from_dict(rows, orient="index")[order + ["overall"]]
+    extra = ["overall (circular)"] if any("overall (circular)" in r for r in rows.values()) else []
+    frame = pd.DataFrame.from_dict(rows, orient="index")[order + ["overall", *extra]]
     frame.index.name = "model"
     return frame.round(2)
+
+
+def _dimension_rank(dimension: str) -> tuple[int, str]:
+    names = list(DIMENSIONS)
+    return (names.index(dimension) if dimension in names else len(names), dimension)
+
+
+def _level_rank(dimension: str, level: str) -> tuple[int, str]:
+    """Metrics files sort their keys; tables read levels in their natural order again."""
+    order = DIMENSIONS[dimension][1] if dimension in DIMENSIONS else []
+    return (order.index(level) if level in order else len(order), level)
+
+
+def breakdown_frame(metrics_files: list[Path]) -> pd.DataFrame:
+    """One row per model, dimension and level: samples, score x 100 and its 95% bootstrap
+    interval (``evaluate.breakdown``), rounded to 2 decimals."""
+    rows = []
+    for path in metrics_files:
+        payload = read_json(path, kind=METRICS_FORMAT)
+        if "breakdowns" not in payload:
+            raise ArtefactError(f"{path}: no breakdowns; re-run 'spatialmosaic evaluate run'")
+        for dimension in sorted(payload["breakdowns"], key=_dimension_rank):
+            levels = payload["breakdowns"][dimension]
+            for level in sorted(levels, key=lambda name, d=dimension: _level_rank(d, name)):
+                entry = levels[level]
+                low, high = entry["ci95"]
+                rows.append(
+                    {
+                        "model": payload["model"],
+                        "dimension": dimension,
+                        "level": level,
+                        "n": entry["n"],
+                        "score": entry["score"],
+                        "ci95_low": low,
+                        "ci95_high": high,
+                    }
+                )
+    return pd.DataFrame(rows).round(2)
 
 
 def _cell(value) -> str:
@@ -40,8 +83,10 @@ def to_markdown(frame: pd.DataFrame, index: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_table(frame: pd.DataFrame, csv_path: Path, markdown_path: Path) -> None:
+def write_table(
+    frame: pd.DataFrame, csv_path: Path, markdown_path: Path, index: bool = True
+) -> None:
     with atomic_path(csv_path) as tmp:
-        frame.to_csv(tmp, float_format="%.2f", lineterminator="\n")
+        frame.to_csv(tmp, float_format="%.2f", lineterminator="\n", index=index)
     with atomic_path(markdown_path) as tmp:
-        tmp.write_text(to_markdown(frame), encoding="utf-8")
+        tmp.write_text(to_markdown(frame, index=index), encoding="utf-8")
