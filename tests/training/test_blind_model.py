@@ -39,13 +39,16 @@ def training():
                 mc_answer=answer,
             )
         )
-    sizes = [
+    sizes = [  # 4 scenes, each with 3 sofas (about 200 cm) and 3 cups (about 10 cm)
         bench_record(
-            id=f"s{i}", question_type=SIZE, question=size_question(c, i % 4), ground_truth=g
+            id=f"s{scene}{i}",
+            scene_name=f"ours_indoor_000{scene}",
+            question_type=SIZE,
+            question=size_question(category, i),
+            ground_truth=str(size + scene),
         )
-        for i, (c, g) in enumerate(
-            [("sofa", "200"), ("sofa", "220"), ("sofa", "180"), ("cup", "10"), ("lamp", "50")]
-        )
+        for scene in range(4)
+        for i, (category, size) in enumerate([("sofa", 200), ("cup", 10)] * 3)
     ]
     points = [
         bench_record(id=f"p{i}", question_type=POINT, question="Where is it?", ground_truth=g)
@@ -74,9 +77,13 @@ def test_blind_model_learns_text_priors_and_medians(tmp_path):
         mc_answer="B",
     )
     assert ask(test) == "B"
-    # sofa: 3 training questions (median 200); cup has 1 < MIN_SUPPORT -> type median 180
-    assert ask(bench_record(question_type=SIZE, question=size_question("sofa", 7))) == "200"
-    assert ask(bench_record(question_type=SIZE, question=size_question("cup", 7))) == "180"
+    # per-category medians win the cross-fit over the type median (106.5 cm)
+    assert fitted.supports["obj_size_occ_na"] == 3
+    assert ask(bench_record(question_type=SIZE, question=size_question("sofa", 7))) == "201.5"
+    assert ask(bench_record(question_type=SIZE, question=size_question("cup", 7))) == "11.5"
+    assert ask(bench_record(question_type=SIZE, question=size_question("lamp", 7))) == "106.5"
+    # points come from one scene: no held-out scene to trust a per-question median
+    assert fitted.supports["obj_localization_occ_na"] is None
     assert ask(bench_record(question_type=POINT, question="Where is it?")) == "(30,40)"
     assert ask(bench_record(question_type=QuestionType.OBJ_DISTANCE_NA)) == ""
 

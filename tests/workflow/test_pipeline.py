@@ -16,11 +16,13 @@ import shutil
 import signal
 import subprocess
 import time
+from collections import Counter
 
 import pytest
 import yaml
 
 from spatialmosaic.config import load_config
+from spatialmosaic.records import Metric, QuestionType
 from workflow_support import BIN, copy_repo, planned_jobs, run, snakemake
 
 DOWNSTREAM_OF_QA = {
@@ -34,11 +36,14 @@ DOWNSTREAM_OF_QA = {
     "qa_lmms_eval",
     "qa_blind_check",
     "train_frequency",
+    "train_blind",
     "evaluate_model",
     "report_table",
+    "report_breakdowns",
     "report_figure",
     "all",
 }
+MCA_TYPES = {qt.value for qt in QuestionType if qt.metric is Metric.ACCURACY}
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +74,28 @@ def test_full_run_produces_dataset_metrics_table_and_figure(workdir):
     blind = json.loads((workdir / "results/tiny/metrics/qa_blind_check.json").read_text())
     assert set(blind["types"]) <= {r["question_type"] for r in benchmark}
     table = (workdir / "results/tiny/tables/baselines.md").read_text()
-    assert table.startswith("| model | obj_count_occ |") and "| overall |" in table
+    assert table.startswith("| model | obj_count_occ |") and "| overall (circular) |" in table
+    assert [line.split(" | ")[0] for line in table.splitlines()[2:]] == [
+        "| chance",
+        "| frequency",
+        "| blind",
+    ]
+    blind_metrics = json.loads((workdir / "results/tiny/metrics/blind.json").read_text())
+    assert blind_metrics["samples"] == dict(
+        Counter(record["question_type"] for record in benchmark)
+    )
+    assert set(blind_metrics["breakdowns"]) == {
+        "occ_level",
+        "overlap_level",
+        "vis_level",
+        "GT Scenario",
+        "views",
+    }
+    logged = (workdir / "data/tiny/evaluation/blind.jsonl").read_text().splitlines()
+    multiple_choice = sum(r["question_type"] in MCA_TYPES for r in benchmark)
+    assert len(logged) == len(benchmark) + 3 * multiple_choice  # circular: 4 rotations
+    breakdowns = (workdir / "results/tiny/tables/breakdowns.md").read_text()
+    assert breakdowns.startswith("| model | dimension | level | n | score |")
     assert (workdir / "paper_figures/tiny/baselines_by_type.png").stat().st_size > 1000
     meta = json.loads((workdir / "data/tiny/qa/benchmark.meta.json").read_text())
     assert "numpy" in meta["versions"]

@@ -10,7 +10,7 @@ rule evaluate_model:
     log:
         log_path("evaluate_model", "{model}"),
     conda:
-        "../../envs/dataset.yaml"
+        "../../envs/models.yaml"
     params:
         seed=lookup(dpath="seed", within=config),
         arguments=model_arguments,

@@ -4,8 +4,9 @@ It never sees an image. Multiple choice: the option with the largest summed log-
 features being right (``qa.blind.feature_odds``, the strongest of the blind check's baselines).
 Numbers and points: the training median of the questions that read the same once every number
 is masked ("How far is the chair(#,#) from the camera in Frame #?"), which is what a language
-model's priors about typical sizes and distances of a category can give; keys with fewer than
-``MIN_SUPPORT`` training questions fall back to the question type's median.
+model's priors about typical sizes and distances of a category can give. How many training
+questions a masked question needs before its own median is trusted (else the type's median) is
+chosen per type by a scene-disjoint cross-fit inside the training split, never on the benchmark.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from spatialmosaic.evaluate.metrics import parse_point
+from spatialmosaic.evaluate.metrics import parse_point, score
 from spatialmosaic.io import ArtefactError, read_json, write_json
 from spatialmosaic.qa.blind import BlindPriors, feature_odds
 from spatialmosaic.records import BenchRecord, Metric, QuestionType
 
 BLIND_FORMAT = "spatialmosaic.model.blind"
-MIN_SUPPORT = 3
+# Candidate minimum numbers of training questions behind a per-question median; None: none.
+SUPPORT_CHOICES: tuple[int | None, ...] = (None, 30, 10, 3)
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
@@ -43,10 +45,13 @@ def _median_answer(metric: Metric, truths: list[str]) -> str:
 
 
 class BlindTextModel:
-    def __init__(self, priors: BlindPriors, type_answers: dict, question_answers: dict) -> None:
+    def __init__(
+        self, priors: BlindPriors, type_answers: dict, question_answers: dict, supports: dict
+    ) -> None:
         self.priors = priors
         self.type_answers = type_answers  # question_type -> answer
         self.question_answers = question_answers  # question_type -> masked question -> answer
+        self.supports = supports  # question_type -> the minimum support chosen by cross-fit
 
     def answer(self, record: BenchRecord) -> str:
         question_type = record.question_type
@@ -61,31 +66,73 @@ class BlindTextModel:
             "priors": self.priors.to_json(),
             "type_answers": self.type_answers,
             "question_answers": self.question_answers,
+            "min_support": self.supports,
         }
 
 
+def _medians(records: list[BenchRecord], support: int | None) -> tuple[str, dict[str, str]]:
+    """The type's median answer, and the medians of masked questions with enough records."""
+    metric = records[0].question_type.metric
+    groups: dict[str, list[str]] = {}
+    for record in records:
+        groups.setdefault(masked_question(record.question), []).append(record.ground_truth)
+    by_question = {}
+    if support is not None:
+        by_question = {
+            question: _median_answer(metric, truths)
+            for question, truths in sorted(groups.items())
+            if len(truths) >= support
+        }
+    return _median_answer(metric, [record.ground_truth for record in records]), by_question
+
+
+def _choose_support(records: list[BenchRecord]) -> int | None:
+    """The minimum support that scores best on held-out training scenes (2 folds, both ways):
+    per-question medians only help when the benchmark's questions resemble the training ones,
+    which the training split alone must decide. None means the type's median only."""
+    scenes = sorted({record.scene_name for record in records})
+    if len(scenes) < 2:
+        return None
+    fold_of = {scene: index % 2 for index, scene in enumerate(scenes)}
+    folds = [[r for r in records if fold_of[r.scene_name] == k] for k in (0, 1)]
+    best, best_score = None, -1.0
+    for support in SUPPORT_CHOICES:
+        total = 0.0
+        for fit, held_out in ((folds[0], folds[1]), (folds[1], folds[0])):
+            type_answer, by_question = _medians(fit, support)
+            for record in held_out:
+                answer = by_question.get(masked_question(record.question), type_answer)
+                total += score(
+                    record.question_type,
+                    answer,
+                    record.ground_truth,
+                    record.mc_answer,
+                    record.bbox_2d_diag,
+                )
+        if total > best_score + 1e-9:  # ties keep the earlier (simpler) choice
+            best, best_score = support, total
+    return best
+
+
 def fit_blind_model(training: Iterable[BenchRecord]) -> BlindTextModel:
-    """One streaming pass over the training records."""
+    """One streaming pass over the training records; numerical records are kept for the
+    cross-fit of their minimum support."""
     priors = BlindPriors(())
-    truths: dict[QuestionType, dict[str, list[str]]] = {}
+    numeric: dict[QuestionType, list[BenchRecord]] = {}
     for record in training:
         if record.question_type.metric is Metric.ACCURACY:
             priors.add(record)
         else:
-            truths.setdefault(record.question_type, {}).setdefault(
-                masked_question(record.question), []
-            ).append(record.ground_truth)
-    type_answers, question_answers = {}, {}
-    for question_type in sorted(truths, key=lambda t: t.value):
-        by_question = truths[question_type]
-        every = [truth for group in by_question.values() for truth in group]
-        type_answers[question_type.value] = _median_answer(question_type.metric, every)
-        question_answers[question_type.value] = {
-            question: _median_answer(question_type.metric, group)
-            for question, group in sorted(by_question.items())
-            if len(group) >= MIN_SUPPORT
-        }
-    return BlindTextModel(priors, type_answers, question_answers)
+            numeric.setdefault(record.question_type, []).append(record)
+    type_answers, question_answers, supports = {}, {}, {}
+    for question_type in sorted(numeric, key=lambda t: t.value):
+        records = sorted(numeric[question_type], key=lambda r: r.id)  # order-free fit
+        support = _choose_support(records)
+        type_answer, by_question = _medians(records, support)
+        type_answers[question_type.value] = type_answer
+        question_answers[question_type.value] = by_question
+        supports[question_type.value] = support
+    return BlindTextModel(priors, type_answers, question_answers, supports)
 
 
 def write_blind_model(dest: Path, model: BlindTextModel, meta: dict) -> None:
@@ -99,6 +146,7 @@ def read_blind_model(path: Path) -> BlindTextModel:
             BlindPriors.from_json(payload["priors"]),
             payload["type_answers"],
             payload["question_answers"],
+            payload["min_support"],
         )
     except (KeyError, ValueError, TypeError) as error:
         raise ArtefactError(f"{path}: malformed blind model ({error!r})") from None
