@@ -29,17 +29,20 @@ def baselines_by_type(table_csv: Path, pdf: Path, png: Path) -> None:
     """Grouped bars: score per question type for each model, from the results table."""
     frame = pd.read_csv(table_csv, index_col="model")
     with matplotlib.rc_context(_style()):
-        figure, axis = plt.subplots(figsize=(5.5, 3.0))
+        figure, axis = plt.subplots(figsize=(8.0, 4.0))
         columns = list(frame.columns)
         width = 0.8 / len(frame)
         for offset, (model, row) in enumerate(frame.iterrows()):
             positions = np.arange(len(columns)) + (offset - (len(frame) - 1) / 2) * width
             axis.bar(positions, row.values, width, label=model)
-        axis.set_xticks(np.arange(len(columns)), columns, rotation=20, ha="right")
-        axis.set_ylabel("score (accuracy / MRA, x100)")
+        axis.set_xticks(
+            np.arange(len(columns)), columns, rotation=55, ha="right", rotation_mode="anchor"
+        )
+        axis.set_ylabel("score (accuracy / MRA / MPA, x100)")
         axis.set_ylim(0, 100)
         axis.legend(frameon=False)
         axis.set_title("Baselines on the built-in benchmark")
+        figure.tight_layout()
         _save(figure, pdf, png)
 
 
