@@ -107,6 +107,28 @@ def test_nothing_to_do_after_a_full_run(workdir):
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
+def test_an_external_model_is_scored_on_the_rendered_frames(workdir):
+    (workdir / "external.yaml").write_text(
+        "evaluate:\n"
+        "  models: [chance, mine]\n"
+        "  external:\n"
+        "    mine: {adapter: openai, endpoint: 'http://127.0.0.1:9/v1', api_model: m,"
+        " api_key_env: MY_KEY}\n"
+    )
+    dry = run(snakemake("-n", "-p", "--configfile", "config/tiny.yaml", "external.yaml"), workdir)
+    output = dry.stdout + dry.stderr
+    assert planned_jobs(output) == {
+        "evaluate_model": 1,
+        "report_table": 1,
+        "report_breakdowns": 1,
+        "report_figure": 1,
+        "all": 1,
+    }
+    command = next(line for line in output.splitlines() if "--label mine" in line)
+    assert "--model openai --images data/tiny/render --endpoint http://127.0.0.1:9/v1" in command
+    assert "--api-model m --api-key-env MY_KEY" in command and "--circular" in command
+
+
 def test_qa_parameter_change_plans_qa_and_downstream_only(workdir):
     (workdir / "qa_change.yaml").write_text("qa:\n  questions_per_viewset: 1\n")
     dry = run(snakemake("-n", "--configfile", "config/tiny.yaml", "qa_change.yaml"), workdir)
