@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from spatialmosaic.qa.balance import option_text
 from spatialmosaic.records import OPTION_LETTERS, BenchRecord, Metric
 
 
@@ -18,7 +19,7 @@ def option_rotations(record: BenchRecord) -> list[BenchRecord]:
     """
     if record.question_type.metric is not Metric.ACCURACY:
         return [record]
-    values = [option.split(". ", 1)[1] for option in record.options]
+    values = [option_text(option) for option in record.options]
     correct = OPTION_LETTERS.index(record.mc_answer)
     count = len(OPTION_LETTERS)
     rotated = []

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from spatialmosaic.provenance import derive_rng
+from spatialmosaic.qa.balance import option_text
 from spatialmosaic.records import OPTION_LETTERS, BenchRecord, Metric
 
 
@@ -65,10 +66,6 @@ def _require_file(name: str, model_file: Path | None) -> Path:
     return model_file
 
 
-def option_value(option: str) -> str:
-    return option.split(". ", 1)[1]
-
-
 @register("chance")
 class ChanceModel:
     """Uniform random option; numerical questions get that option's value (seeded per record)."""
@@ -83,7 +80,7 @@ class ChanceModel:
         pick = int(rng.integers(len(OPTION_LETTERS)))
         if record.question_type.metric is Metric.ACCURACY:
             return OPTION_LETTERS[pick]
-        return option_value(record.options[pick])
+        return option_text(record.options[pick])
 
 
 @register("frequency")
