@@ -48,18 +48,19 @@ def evaluate_model(
     """One log row per question asked: a record, or with ``circular`` each rotation of a
     multiple-choice record's options (``rotation`` 0 is the record as published)."""
     asked = [
-        (rotation, shown, record)
+        (rotation, shown, record, digest)
         for record in records
+        for digest in [record_digest(record)]  # once per record, not per rotation
         for rotation, shown in enumerate(option_rotations(record) if circular else [record])
     ]
     rows = []
-    for rotation, shown, record in tqdm(asked, desc="evaluate", unit="question"):
+    for rotation, shown, record, digest in tqdm(asked, desc="evaluate", unit="question"):
         prompt = build_prompt(shown.question, shown.options, shown.question_type)
         reply = model.reply(Query(shown, prompt, frame_paths(shown, image_root)))
         rows.append(
             {
                 "id": record.id,
-                "record_sha256": record_digest(record),
+                "record_sha256": digest,
                 "question_type": record.question_type.value,
                 "rotation": rotation,
                 "prompt": prompt,
