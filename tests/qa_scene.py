@@ -82,7 +82,7 @@ def visibility() -> SceneVisibility:
 
 
 def facts() -> SceneFacts:
-    return SceneFacts.build("hand", OBJECTS, visibility(), WIDTH, HEIGHT)
+    return SceneFacts.build("hand", OBJECTS, visibility(), {f: (WIDTH, HEIGHT) for f in FRAMES})
 
 
 def viewset() -> ViewSet:

@@ -121,3 +121,15 @@ def test_external_models_join_the_evaluated_models():
     }
     config["evaluate"]["models"] = ["chance", "qwen", "served"]
     assert validate_config(config)["evaluate"]["circular"] is True
+
+
+def test_one_street_scene_is_rejected_zero_or_two_are_fine():
+    """A domain with one scene could not be split scene-disjointly."""
+    for count, ok in ((0, True), (1, False), (2, True)):
+        config = default_config()
+        config["scenes"]["outdoor_count"] = count
+        if ok:
+            validate_config(config)
+        else:
+            with pytest.raises(ConfigError, match="outdoor_count"):
+                validate_config(config)

@@ -15,6 +15,7 @@ from spatialmosaic.config import ConfigError
 from spatialmosaic.evaluate.models import ModelError
 from spatialmosaic.io import ArtefactError
 from spatialmosaic.raycast import BACKENDS
+from spatialmosaic.scenes.waymo_acquire import AcquisitionError
 from spatialmosaic.views.viewsets import CONDITIONS
 
 
@@ -81,6 +82,54 @@ def build_parser() -> argparse.ArgumentParser:
         _path("--scene-json"),
         _path("--mesh"),
     )
+    _add(
+        scenes,
+        "street",
+        "generate one built-in street scene (outdoor)",
+        lambda a: stages.build_street(a.name, a.seed, a.scene_json, a.mesh),
+        _value("--name", str),
+        _value("--seed"),
+        _path("--scene-json"),
+        _path("--mesh"),
+    )
+
+    _add(
+        scenes,
+        "acquire-waymo",
+        "download Waymo Open Dataset v2 segments (licence-gated; needs gcloud credentials)",
+        lambda a: stages.acquire_waymo(a.segments, a.split, a.root, a.bucket),
+        (("--segments",), {"nargs": "+", "required": True}),
+        _value("--split", str, default="training"),
+        _path("--root"),
+        _value("--bucket", str, default="gs://waymo_open_dataset_v_2_0_1"),
+    )
+    _add(
+        scenes,
+        "waymo",
+        "one snapshot (5 cameras at one timestamp) of a Waymo v2 segment as a scene",
+        lambda a: stages.waymo_scene(
+            a.root,
+            a.segment,
+            a.snapshot,
+            a.snapshots,
+            a.width,
+            a.name,
+            a.scene_json,
+            a.mesh,
+            a.cameras,
+            a.photos,
+        ),
+        _path("--root"),
+        _value("--segment", str),
+        _value("--snapshot"),
+        _value("--snapshots"),
+        _value("--width"),
+        _value("--name", str),
+        _path("--scene-json"),
+        _path("--mesh"),
+        _path("--cameras"),
+        _path("--photos"),
+    )
 
     views = stage("views", "camera sampling and view sets")
     _add(
@@ -105,6 +154,17 @@ def build_parser() -> argparse.ArgumentParser:
         _value("--hfov-deg", float),
         _value("--eye-min-m", float),
         _value("--eye-max-m", float),
+        _path("--out"),
+    )
+    _add(
+        views,
+        "rig",
+        "frames of the five-camera vehicle rig along a built-in street",
+        lambda a: stages.rig(a.scene_json, a.seed, a.steps, a.width, a.out),
+        _path("--scene-json"),
+        _value("--seed"),
+        _value("--steps"),
+        _value("--width"),
         _path("--out"),
     )
     _add(
@@ -150,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
         "frames",
         "render every camera of a scene",
         lambda a: stages.render(
-            a.scene_json, a.mesh, a.cameras, a.out_dir, a.jpeg_quality, a.backend
+            a.scene_json, a.mesh, a.cameras, a.out_dir, a.jpeg_quality, a.backend, a.photos
         ),
         _path("--scene-json"),
         _path("--mesh"),
@@ -158,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
         _path("--out-dir"),
         _value("--jpeg-quality"),
         BACKEND_OPTION,
+        _optional_path("--photos", "a dataset's own images (<frame>.jpg) to use as the RGB"),
     )
 
     visibility = stage("visibility", "per object and frame visibility, view overlap")
@@ -410,6 +471,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add(
         report,
+        "domains",
+        "the main table: models x domains x 11 tasks + overall (CSV + Markdown)",
+        lambda a: stages.domain_table(a.metrics, a.csv, a.markdown),
+        _path("--metrics", many=True),
+        _path("--csv"),
+        _path("--markdown"),
+    )
+    _add(
+        report,
+        "radar",
+        "radar chart per domain of the main table (PDF + PNG)",
+        lambda a: stages.radar_figure(a.table, a.pdf, a.png),
+        _path("--table"),
+        _path("--pdf"),
+        _path("--png"),
+    )
+    _add(
+        report,
+        "street-frames",
+        "the five rig cameras of a few rendered street scenes (PDF + PNG)",
+        lambda a: stages.street_figure(a.frames, a.pdf, a.png),
+        _path("--frames", many=True),
+        _path("--pdf"),
+        _path("--png"),
+    )
+    _add(
+        report,
         "figure",
         "bar chart of the results table (PDF + PNG)",
         lambda a: stages.figure(a.table, a.pdf, a.png),
@@ -445,7 +533,14 @@ def main(argv: list[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     try:
         arguments.run(arguments)
-    except (ArtefactError, ConfigError, FileNotFoundError, ModelError, ValueError) as error:
+    except (
+        AcquisitionError,
+        ArtefactError,
+        ConfigError,
+        FileNotFoundError,
+        ModelError,
+        ValueError,
+    ) as error:
         print(f"spatialmosaic {arguments.stage} {arguments.step}: error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -136,6 +136,7 @@ SCANNETPP_HOWTO = (
 def check_data_sources(config: dict[str, Any]) -> None:
     """Stop before any rule runs when the configured source data is not on this machine."""
     scenes = config["scenes"]
+    _check_waymo(scenes["waymo"])
     if scenes["source"] == "builtin":
         furniture = Path(scenes["furniture_dir"])
         if not any(furniture.glob("*.sh3f")):
@@ -150,3 +151,21 @@ def check_data_sources(config: dict[str, Any]) -> None:
             f"scenes.scannetpp_root={root!r}: no ScanNet++ data there. {SCANNETPP_HOWTO}"
         )
     raise ConfigError("scenes.source=scannetpp: the ScanNet++ loader is not implemented yet")
+
+
+def _check_waymo(waymo: dict[str, Any]) -> None:
+    from spatialmosaic.io import ArtefactError
+    from spatialmosaic.scenes.waymo_acquire import verify_segments
+
+    if not waymo["segments"]:
+        return
+    if waymo["root"] is None:
+        raise ConfigError("scenes.waymo.segments are listed but scenes.waymo.root is null")
+    if waymo["download"]:
+        return
+    try:
+        verify_segments(waymo["segments"], waymo["split"], Path(waymo["root"]))
+    except ArtefactError as error:
+        raise ConfigError(
+            f"scenes.waymo: {error}; or set scenes.waymo.download: true (docs/waymo.md)"
+        ) from None

@@ -35,7 +35,7 @@ STAGE_PARAMS: dict[str, list[str]] = {
 }
 STAGE_CODE: dict[str, list[str]] = {
     "scenes": ["src/spatialmosaic/scenes"],
-    "views": ["src/spatialmosaic/views/walkthrough.py"],
+    "views": ["src/spatialmosaic/views/walkthrough.py", "src/spatialmosaic/views/rig.py"],
     "render": [
         "src/spatialmosaic/render",
         "src/spatialmosaic/raycast.py",

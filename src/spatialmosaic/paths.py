@@ -12,6 +12,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from spatialmosaic.records import OUTDOOR_SCENE_PREFIX
+
 
 class Split(Enum):
     TRAIN = "train"
@@ -41,6 +43,10 @@ class Layout:
     def render_root(self) -> Path:
         """Official image layout root: ``<root>/<scene_name>/images/<frame>.jpg`` (SPEC §4)."""
         return self.data / "render"
+
+    def photos(self, scene: str) -> Path:
+        """A dataset's own camera images (Waymo), before they join the render folder."""
+        return self.data / "photos" / scene
 
     def render_dir(self, scene: str) -> Path:
         return self.render_root() / scene
@@ -111,6 +117,32 @@ class Layout:
 
 def builtin_scene_names(count: int) -> list[str]:
     return [f"ours_indoor_{index:04d}" for index in range(count)]
+
+
+def street_scene_names(count: int) -> list[str]:
+    """Built-in street scenes; the prefix makes their records outdoor (``records``)."""
+    return [f"{OUTDOOR_SCENE_PREFIX}{index:04d}" for index in range(count)]
+
+
+def waymo_scene_names(segments: list[str], snapshots: int) -> dict[str, tuple[str, int]]:
+    """Scene name -> (segment, snapshot index) for every Waymo snapshot the config asks for."""
+    return {
+        f"waymo_{segment}_{index:02d}": (segment, index)
+        for segment in segments
+        for index in range(snapshots)
+    }
+
+
+def split_domains(
+    domains: list[list[str]], eval_fraction: float, seed: int
+) -> dict[Split, list[str]]:
+    """:func:`split_scenes` within each domain, so both splits hold every domain."""
+    merged: dict[Split, list[str]] = {Split.TRAIN: [], Split.EVAL: []}
+    for names in domains:
+        if names:
+            for split, chosen in split_scenes(names, eval_fraction, seed).items():
+                merged[split] += chosen
+    return merged
 
 
 def split_scenes(names: list[str], eval_fraction: float, seed: int) -> dict[Split, list[str]]:

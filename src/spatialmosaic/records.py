@@ -59,6 +59,10 @@ class QuestionType(Enum):
                 return name[: -len(suffix)]
         return name
 
+    def asked_in(self, domain: Domain) -> bool:
+        """Outdoor scenes get 9 of the 11 tasks: no attribute, no size (SPEC §3)."""
+        return domain is Domain.INDOOR or self.task not in OUTDOOR_EXCLUDED_TASKS
+
 
 class Dataset(Enum):
     SCANNETPP = "scannetpp"
@@ -75,6 +79,16 @@ class Domain(Enum):
 
 # Built-in scenes say their domain in their name (``paths.builtin_scene_names``).
 OUTDOOR_SCENE_PREFIX = "ours_outdoor_"
+OUTDOOR_EXCLUDED_TASKS = ("obj_attribute_occ", "obj_size_occ_na")
+
+
+def scene_domain(dataset: Dataset, scene_name: str) -> Domain:
+    """Waymo and built-in street scenes are outdoor; everything else is indoor."""
+    if dataset is Dataset.WAYMO or (
+        dataset is Dataset.OURS and scene_name.startswith(OUTDOOR_SCENE_PREFIX)
+    ):
+        return Domain.OUTDOOR
+    return Domain.INDOOR
 
 
 OPTION_LETTERS = ("A", "B", "C", "D")
@@ -151,12 +165,7 @@ class BenchRecord:
 
     @property
     def domain(self) -> Domain:
-        """Waymo and built-in street scenes are outdoor; everything else is indoor."""
-        if self.dataset is Dataset.WAYMO or (
-            self.dataset is Dataset.OURS and self.scene_name.startswith(OUTDOOR_SCENE_PREFIX)
-        ):
-            return Domain.OUTDOOR
-        return Domain.INDOOR
+        return scene_domain(self.dataset, self.scene_name)
 
     def to_json(self) -> dict[str, Any]:
         return {

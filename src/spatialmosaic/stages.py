@@ -51,6 +51,66 @@ def build_scene(
     write_scene(scene_json, mesh_ply, scene, artefact_meta("scenes", seed, params))
 
 
+def build_street(name: str, seed: int, scene_json: Path, mesh_ply: Path) -> None:
+    from spatialmosaic.scenes.street import build_street_scene
+
+    scene = build_street_scene(name, derive_rng(seed, "scenes", name))
+    write_scene(scene_json, mesh_ply, scene, artefact_meta("scenes", seed, {}))
+
+
+def acquire_waymo(segments: list[str], split: str, root: Path, bucket: str) -> None:
+    from spatialmosaic.scenes.waymo_acquire import acquire_segments
+
+    acquire_segments(segments, split, root, bucket)
+
+
+def waymo_scene(
+    root: Path,
+    segment: str,
+    snapshot: int,
+    snapshots: int,
+    width: int,
+    name: str,
+    scene_json: Path,
+    mesh_ply: Path,
+    cameras_json: Path,
+    images_dir: Path,
+) -> None:
+    """Snapshot ``snapshot`` of ``snapshots`` evenly spaced timestamps of a segment."""
+    from dataclasses import replace
+
+    from spatialmosaic.scenes.waymo import load_snapshot, segment_timestamps, write_snapshot
+
+    timestamps = segment_timestamps(root, segment)
+    if not 0 <= snapshot < snapshots or not timestamps:
+        raise ValueError(f"segment {segment}: no snapshot {snapshot} of {snapshots}")
+    index = round(snapshot * (len(timestamps) - 1) / max(snapshots - 1, 1))
+    loaded = load_snapshot(root, segment, timestamps[index], width)
+    loaded = replace(loaded, scene=replace(loaded.scene, name=name))
+    params = {"segment": segment, "timestamp_micros": timestamps[index], "width": width}
+    write_snapshot(
+        loaded,
+        scene_json,
+        mesh_ply,
+        cameras_json,
+        images_dir,
+        artefact_meta("scenes", None, params),
+    )
+
+
+def rig(scene_json: Path, seed: int, steps: int, width: int, dest: Path) -> None:
+    from spatialmosaic.views.rig import RIG_HFOV_DEG, rig_cameras
+
+    payload = read_json(scene_json, kind=SCENE_FORMAT)
+    name, info = payload["scene_name"], payload["info"]
+    if "ego_path_x_m" not in info:
+        raise ArtefactError(f"{scene_json}: no ego_path_x_m; the rig drives built-in streets")
+    rng = derive_rng(seed, "views", name)
+    cameras = rig_cameras(tuple(info["ego_path_x_m"]), info["ego_lane_y_m"], rng, steps, width)
+    params = {"steps": steps, "width": width, "hfov_deg": RIG_HFOV_DEG, "rig": "waymo-5"}
+    write_cameras(dest, name, cameras, artefact_meta("views", seed, params))
+
+
 def walkthrough(
     scene_json: Path,
     seed: int,
@@ -88,12 +148,13 @@ def render(
     out_dir: Path,
     jpeg_quality: int,
     backend: str,
+    photos_dir: Path | None = None,
 ) -> None:
     from spatialmosaic.raycast import resolve_backend
     from spatialmosaic.render.frames import render_scene
 
     scene, cameras = read_scene(scene_json, mesh_ply), read_cameras(cameras_json)
-    render_scene(scene, cameras, out_dir, jpeg_quality, resolve_backend(backend))
+    render_scene(scene, cameras, out_dir, jpeg_quality, resolve_backend(backend), photos_dir)
 
 
 def visibility(
@@ -231,12 +292,10 @@ def scene_facts(scene_json: Path, cameras_json: Path, visibility_json: Path):
     from spatialmosaic.visibility.table import read_visibility
 
     name, objects = read_scene_objects(scene_json)
-    cameras = read_cameras(cameras_json)
-    sizes = {(camera.width, camera.height) for camera in cameras}
-    if len(sizes) != 1:
-        raise ArtefactError(f"{cameras_json}: frames of one scene need one image size: {sizes}")
-    width, height = sizes.pop()
-    return SceneFacts.build(name, objects, read_visibility(visibility_json), width, height)
+    sizes = {
+        camera.frame_id: (camera.width, camera.height) for camera in read_cameras(cameras_json)
+    }
+    return SceneFacts.build(name, objects, read_visibility(visibility_json), sizes)
 
 
 def generate_questions(
@@ -430,6 +489,24 @@ def breakdown_table(metrics_files: list[Path], csv_path: Path, markdown_path: Pa
     from spatialmosaic.reporting.tables import breakdown_frame, write_table
 
     write_table(breakdown_frame(metrics_files), csv_path, markdown_path, index=False)
+
+
+def domain_table(metrics_files: list[Path], csv_path: Path, markdown_path: Path) -> None:
+    from spatialmosaic.reporting.tables import domain_frame, write_table
+
+    write_table(domain_frame(metrics_files), csv_path, markdown_path, index=False)
+
+
+def radar_figure(table_csv: Path, pdf: Path, png: Path) -> None:
+    from spatialmosaic.reporting.figures import radar_by_domain
+
+    radar_by_domain(table_csv, pdf, png)
+
+
+def street_figure(render_dirs: list[Path], pdf: Path, png: Path) -> None:
+    from spatialmosaic.reporting.figures import street_frames
+
+    street_frames(render_dirs, pdf, png)
 
 
 def visibility_figure(visibility_jsons: list[Path], example: Path, pdf: Path, png: Path) -> None:

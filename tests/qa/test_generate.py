@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import defaultdict
 
@@ -215,3 +216,21 @@ def test_export_is_byte_identical_and_keeps_each_question_once(tmp_path):
     assert outputs[0] == outputs[1]
     with pytest.raises(ArtefactError, match="appears twice"):
         export_split([scene_file, scene_file], 5, tmp_path / "twice.json", None, {})
+
+
+def test_outdoor_scenes_get_nine_tasks_without_attribute_or_size(records):
+    """SPEC §3: the outdoor split asks 9 of the 11 tasks; the same scene named as a street
+    keeps every other type's questions unchanged."""
+    facts = dataclasses.replace(qa_scene.facts(), scene_name="ours_outdoor_0000")
+    viewset = dataclasses.replace(qa_scene.viewset(), scene_name="ours_outdoor_0000")
+    found, _ = generate_scene_questions(facts, [viewset], tuple(GENERATORS), 50, seed=3)
+    outdoor_types = {r.question_type for r in found}
+    assert {t.task for t in outdoor_types} == {t.task for t in records} - {
+        "obj_attribute_occ",
+        "obj_size_occ_na",
+    }
+    assert len({t.task for t in outdoor_types}) == 9
+    for question_type in outdoor_types:
+        indoor = [r.question for r in records[question_type]]
+        assert [r.question for r in found if r.question_type is question_type] == indoor
+    assert all(r.domain.value == "outdoor" for r in found)

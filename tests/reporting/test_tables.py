@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from spatialmosaic.io import write_json
+from spatialmosaic.records import QuestionType
 from spatialmosaic.reporting.figures import baselines_by_type
 from spatialmosaic.reporting.tables import results_frame, write_table
 
@@ -66,3 +69,31 @@ def test_breakdown_table_from_an_evaluation(tmp_path):
     assert (tmp_path / "b.csv").read_text().splitlines()[0] == (
         "model,dimension,level,n,score,ci95_low,ci95_high"
     )
+
+
+def test_main_table_splits_domains_and_leaves_outdoor_attribute_and_size_empty(tmp_path):
+    from bench_records import bench_record
+    from spatialmosaic.evaluate.run import write_evaluation
+    from spatialmosaic.reporting.figures import radar_by_domain
+    from spatialmosaic.reporting.tables import domain_frame
+
+    records = [
+        bench_record(id="i1", question_type=QuestionType.OBJ_ATTRIBUTE_LR, mc_answer="C"),
+        bench_record(id="i2", mc_answer="C"),
+        bench_record(id="o1", scene_name="ours_outdoor_0000", mc_answer="C"),
+        bench_record(id="o2", scene_name="ours_outdoor_0000", mc_answer="A"),
+    ]
+    rows = [
+        {"id": r.id, "rotation": 0, "score": s, "parsed": "C"}
+        for r, s in zip(records, [1.0, 0.0, 1.0, 0.0], strict=True)
+    ]
+    write_evaluation(tmp_path / "p.jsonl", tmp_path / "m.json", "m", rows, records, 0, {})
+    frame = domain_frame([tmp_path / "m.json"])
+    assert list(frame["domain"]) == ["indoor", "outdoor"]
+    indoor, outdoor = frame.iloc[0], frame.iloc[1]
+    assert indoor["obj_attribute_occ"] == 100.0 and indoor["overall"] == 50.0
+    assert pd.isna(outdoor["obj_attribute_occ"]) and outdoor["overall"] == 50.0
+    write_table(frame, tmp_path / "d.csv", tmp_path / "d.md", index=False)
+    assert "| m | outdoor | 50.00 |  | 50.00 |" in (tmp_path / "d.md").read_text()
+    radar_by_domain(tmp_path / "d.csv", tmp_path / "r.pdf", tmp_path / "r.png")
+    assert (tmp_path / "r.png").stat().st_size > 1000

@@ -15,8 +15,30 @@ def test_dry_run_plans_every_stage_for_each_profile_scene():
     result = run([str(BIN / "snakemake"), "-n", "--cores", "1", "--configfile",
                   "config/tiny.yaml", "--forceall"], ROOT)  # fmt: skip
     jobs = planned_jobs(result.stdout + result.stderr)
-    assert jobs["scenes_build"] == jobs["render_frames"] == jobs["qa_generate"] == 2
+    assert jobs["scenes_build"] == jobs["scenes_street"] == jobs["views_rig"] == 2
+    assert jobs["render_frames"] == jobs["qa_generate"] == 4
     assert {rule.split("_")[0] for rule in jobs} - {"all"} == set(STAGE_PARAMS)
+
+
+def test_waymo_segments_plug_in_as_outdoor_scenes(tmp_path):
+    import waymo_fixture
+
+    root = tmp_path / "waymo"
+    waymo_fixture.write_segment(root / "training")
+    overlay = tmp_path / "waymo.yaml"
+    overlay.write_text(
+        f"scenes:\n  outdoor_count: 0\n  waymo:\n    root: {root}\n"
+        f"    segments: ['{waymo_fixture.SEGMENT}']\n    snapshots_per_segment: 2\n"
+    )
+    command = [str(BIN / "snakemake"), "-n", "--cores", "1", "--configfile", "config/tiny.yaml",
+               str(overlay), "--forceall"]  # fmt: skip
+    jobs = planned_jobs(run(command, ROOT).stdout)
+    assert jobs["scenes_waymo"] == 2 and jobs["render_frames"] == 4 and "views_rig" not in jobs
+    (root / "training" / "lidar_box" / f"{waymo_fixture.SEGMENT}.parquet").unlink()
+    result = run(command, ROOT, check=False)
+    assert result.returncode != 0
+    assert "lidar_box" in result.stdout + result.stderr
+    assert "scenes.waymo.download: true" in result.stdout + result.stderr
 
 
 def test_paper_profile_stops_before_any_rule_with_instructions():

@@ -1,15 +1,31 @@
 # Validation before any rule runs, and the helpers every rule file uses.
 import shlex
+from pathlib import Path
 
 from spatialmosaic.config import check_data_sources, validate_config
-from spatialmosaic.paths import Layout, Split, builtin_scene_names, split_scenes
+from spatialmosaic.paths import (
+    Layout,
+    Split,
+    builtin_scene_names,
+    split_domains,
+    street_scene_names,
+    waymo_scene_names,
+)
 
 validate_config(config)
 check_data_sources(config)
 
 LAYOUT = Layout.from_config(config)
-SCENES = builtin_scene_names(config["scenes"]["count"])
-SPLITS = split_scenes(SCENES, config["scenes"]["eval_fraction"], config["seed"])
+ROOMS = builtin_scene_names(config["scenes"]["count"])
+STREETS = street_scene_names(config["scenes"]["outdoor_count"])
+WAYMO = config["scenes"]["waymo"]
+WAYMO_SCENES = waymo_scene_names(WAYMO["segments"], WAYMO["snapshots_per_segment"])
+SCENES = ROOMS + STREETS + list(WAYMO_SCENES)
+SPLITS = split_domains(
+    [ROOMS, STREETS, list(WAYMO_SCENES)],
+    config["scenes"]["eval_fraction"],
+    config["seed"],
+)
 
 
 def log_path(rule_name, name="all"):
@@ -48,3 +64,18 @@ def model_arguments(wildcards, input):
         if external.get("api_key_env"):
             flags += ["--api-key-env", external["api_key_env"]]
     return " ".join(flags)
+
+
+def waymo_components(segment):
+    """The Parquet files of one Waymo segment (``scenes.waymo_acquire``)."""
+    from spatialmosaic.scenes.waymo_acquire import COMPONENTS, component_file
+
+    root = Path(WAYMO["root"] or "waymo-root-not-configured")
+    return [root / component_file(WAYMO["split"], c, segment) for c in COMPONENTS]
+
+
+def scene_photos(wildcards):
+    """Scenes from a dataset bring their own photos; built-in scenes are rendered in full."""
+    if wildcards.scene in WAYMO_SCENES:
+        return [LAYOUT.photos(wildcards.scene)]
+    return []

@@ -73,3 +73,60 @@ rule report_breakdowns:
     shell:
         "spatialmosaic report breakdowns --metrics {input.metrics} --csv {output.csv}"
         " --markdown {output.markdown} > {log} 2>&1"
+
+
+rule report_domains:
+    input:
+        metrics=expand(LAYOUT.metrics("{model}"), model=config["evaluate"]["models"]),
+    output:
+        csv=report(
+            LAYOUT.table("main_results", "csv"),
+            caption="../report/main_results_table.rst",
+            category="Tables",
+        ),
+        markdown=LAYOUT.table("main_results", "md"),
+    log:
+        log_path("report_domains"),
+    conda:
+        "../../envs/report.yaml"
+    shell:
+        "spatialmosaic report domains --metrics {input.metrics} --csv {output.csv}"
+        " --markdown {output.markdown} > {log} 2>&1"
+
+
+rule report_radar:
+    input:
+        table=rules.report_domains.output.csv,
+    output:
+        pdf=LAYOUT.figure("radar_by_domain", "pdf"),
+        png=report(
+            LAYOUT.figure("radar_by_domain", "png"),
+            caption="../report/radar_by_domain.rst",
+            category="Figures",
+        ),
+    log:
+        log_path("report_radar"),
+    conda:
+        "../../envs/report.yaml"
+    shell:
+        "spatialmosaic report radar --table {input.table} --pdf {output.pdf}"
+        " --png {output.png} > {log} 2>&1"
+
+
+rule report_street_frames:
+    input:
+        frames=expand(LAYOUT.render_dir("{scene}"), scene=STREETS),
+    output:
+        pdf=LAYOUT.figure("street_frames", "pdf"),
+        png=report(
+            LAYOUT.figure("street_frames", "png"),
+            caption="../report/street_frames.rst",
+            category="Figures",
+        ),
+    log:
+        log_path("report_street_frames"),
+    conda:
+        "../../envs/report.yaml"
+    shell:
+        "spatialmosaic report street-frames --frames {input.frames} --pdf {output.pdf}"
+        " --png {output.png} > {log} 2>&1"

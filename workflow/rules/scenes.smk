@@ -4,6 +4,8 @@ rule scenes_build:
         mesh=LAYOUT.scene_mesh("{scene}"),
     log:
         log_path("scenes_build", "{scene}"),
+    wildcard_constraints:
+        scene=r"ours_indoor_\d+",
     conda:
         "../../envs/geometry.yaml"
     params:
@@ -17,3 +19,63 @@ rule scenes_build:
         " --furniture-dir {params.furniture_dir} --licences {params.licences}"
         " --objects-min {params.objects_min} --objects-max {params.objects_max}"
         " --scene-json {output.scene} --mesh {output.mesh} > {log} 2>&1"
+
+
+rule scenes_street:
+    output:
+        scene=LAYOUT.scene_json("{scene}"),
+        mesh=LAYOUT.scene_mesh("{scene}"),
+    log:
+        log_path("scenes_street", "{scene}"),
+    wildcard_constraints:
+        scene=r"ours_outdoor_\d+",
+    conda:
+        "../../envs/geometry.yaml"
+    params:
+        seed=lookup(dpath="seed", within=config),
+    shell:
+        "spatialmosaic scenes street --name {wildcards.scene} --seed {params.seed}"
+        " --scene-json {output.scene} --mesh {output.mesh} > {log} 2>&1"
+
+
+rule scenes_waymo:
+    input:
+        components=lambda w: waymo_components(WAYMO_SCENES[w.scene][0]),
+    output:
+        scene=LAYOUT.scene_json("{scene}"),
+        mesh=LAYOUT.scene_mesh("{scene}"),
+        cameras=LAYOUT.cameras("{scene}"),
+        photos=directory(LAYOUT.photos("{scene}")),
+    log:
+        log_path("scenes_waymo", "{scene}"),
+    wildcard_constraints:
+        scene=r"waymo_\w+",
+    conda:
+        "../../envs/geometry.yaml"
+    params:
+        root=lambda w: Path(WAYMO["root"]) / WAYMO["split"],
+        segment=lambda w: WAYMO_SCENES[w.scene][0],
+        snapshot=lambda w: WAYMO_SCENES[w.scene][1],
+        snapshots=WAYMO["snapshots_per_segment"],
+        width=lookup(dpath="views/width", within=config),
+    shell:
+        "spatialmosaic scenes waymo --root {params.root} --segment {params.segment}"
+        " --snapshot {params.snapshot} --snapshots {params.snapshots} --width {params.width}"
+        " --name {wildcards.scene} --scene-json {output.scene} --mesh {output.mesh}"
+        " --cameras {output.cameras} --photos {output.photos} > {log} 2>&1"
+
+
+if WAYMO["download"]:
+
+    rule acquire_waymo:
+        output:
+            components=waymo_components("{segment}"),
+        log:
+            log_path("acquire_waymo", "{segment}"),
+        params:
+            root=WAYMO["root"],
+            split=WAYMO["split"],
+            bucket=WAYMO["bucket"],
+        shell:
+            "spatialmosaic scenes acquire-waymo --segments {wildcards.segment}"
+            " --split {params.split} --root {params.root} --bucket {params.bucket} > {log} 2>&1"

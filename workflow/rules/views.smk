@@ -5,6 +5,8 @@ rule views_walkthrough:
         cameras=LAYOUT.cameras("{scene}"),
     log:
         log_path("views_walkthrough", "{scene}"),
+    wildcard_constraints:
+        scene=r"ours_indoor_\d+",
     conda:
         "../../envs/geometry.yaml"
     params:
@@ -20,3 +22,23 @@ rule views_walkthrough:
         " --frames {params.frames} --width {params.width} --height {params.height}"
         " --hfov-deg {params.hfov} --eye-min-m {params.eye_min} --eye-max-m {params.eye_max}"
         " --out {output.cameras} > {log} 2>&1"
+
+
+rule views_rig:
+    input:
+        scene=rules.scenes_street.output.scene,
+    output:
+        cameras=LAYOUT.cameras("{scene}"),
+    log:
+        log_path("views_rig", "{scene}"),
+    wildcard_constraints:
+        scene=r"ours_outdoor_\d+",
+    conda:
+        "../../envs/geometry.yaml"
+    params:
+        seed=lookup(dpath="seed", within=config),
+        steps=lookup(dpath="views/rig_steps", within=config),
+        width=lookup(dpath="views/width", within=config),
+    shell:
+        "spatialmosaic views rig --scene-json {input.scene} --seed {params.seed}"
+        " --steps {params.steps} --width {params.width} --out {output.cameras} > {log} 2>&1"

@@ -41,7 +41,7 @@ def format_point(point: tuple[int, int]) -> str:
 
 @dataclass(frozen=True)
 class SceneFacts:
-    """Per scene, built once: the targets, their observations and the image size."""
+    """Per scene, built once: the targets, their observations and each frame's image size."""
 
     scene_name: str
     dataset: Dataset
@@ -49,14 +49,20 @@ class SceneFacts:
     observations: dict[tuple[str, int], Observation]  # (frame_id, instance_id)
     frame_index: dict[str, int]  # position in the visibility file's frame list
     overlap_iou: np.ndarray
-    width: int
-    height: int
+    image_sizes: dict[str, tuple[int, int]]  # frame -> (width, height); rigs mix sizes
     centres: tuple[tuple[int, int], ...]  # box centres of all visible observations (distractors)
     categories: tuple[str, ...]  # sorted target categories of the scene
     by_category: dict[str, tuple[int, ...]]  # category -> its objects, by instance id
 
     @classmethod
-    def build(cls, scene_name, objects, visibility, width: int, height: int) -> SceneFacts:
+    def build(
+        cls,
+        scene_name,
+        objects,
+        visibility,
+        image_sizes: dict[str, tuple[int, int]],
+        dataset: Dataset = Dataset.OURS,
+    ) -> SceneFacts:
         targets = {o.instance_id: o for o in objects if not o.structural}
         observations = {
             (obs.frame_id, obs.instance_id): obs
@@ -73,17 +79,19 @@ class SceneFacts:
             by_category[targets[instance_id].category].append(instance_id)
         return cls(
             scene_name=scene_name,
-            dataset=Dataset.OURS,
+            dataset=dataset,
             objects=targets,
             observations=observations,
             frame_index={frame: k for k, frame in enumerate(visibility.frames)},
             overlap_iou=visibility.overlap_iou,
-            width=width,
-            height=height,
+            image_sizes=dict(image_sizes),
             centres=centres,
             categories=tuple(sorted(by_category)),
             by_category={c: tuple(ids) for c, ids in by_category.items()},
         )
+
+    def image_size(self, frame: str) -> tuple[int, int]:
+        return self.image_sizes[frame]
 
 
 @dataclass

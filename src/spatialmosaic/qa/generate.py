@@ -28,7 +28,7 @@ from spatialmosaic.qa.count import bestview_records, count_records
 from spatialmosaic.qa.localize import localization_records
 from spatialmosaic.qa.measure import distance_records, object_distance_records, size_records
 from spatialmosaic.qa.relations import attribute_records, existence_records, spatial_records
-from spatialmosaic.records import BenchRecord, Metric, QuestionType, ViewSet
+from spatialmosaic.records import BenchRecord, Metric, QuestionType, ViewSet, scene_domain
 
 QUESTIONS_FORMAT = "spatialmosaic.questions"
 IMAGE_TOKEN = "<image>"
@@ -75,15 +75,17 @@ def generate_scene_questions(
     per_viewset: int,
     seed: int,
 ) -> tuple[list[BenchRecord], dict[str, list[str]]]:
-    """Up to ``per_viewset`` questions of each type (``CANDIDATE_FACTOR`` times as many for
-    skewed types) from each view set, and the wrong-option
-    pools of the questions that have one. Each (view set, type) has its own generator state,
-    so adding a type never changes the others' questions."""
+    """Up to ``per_viewset`` questions of each type asked in the scene's domain
+    (``CANDIDATE_FACTOR`` times as many for skewed types) from each view set, and the
+    wrong-option pools of the questions that have one. Each (view set, type) has its own
+    generator state, so adding a type never changes the others' questions."""
     records: list[BenchRecord] = []
     wrong_pools: dict[str, list[str]] = {}
+    domain = scene_domain(facts.dataset, facts.scene_name)
+    asked = [question_type for question_type in question_types if question_type.asked_in(domain)]
     for viewset in viewsets:
         context = ViewSetContext(facts, viewset)
-        for question_type in question_types:
+        for question_type in asked:
             rng = derive_rng(seed, "qa", viewset.viewset_id, question_type.value)
             wanted = per_viewset * CANDIDATE_FACTOR.get(question_type, 1)
             records += GENERATORS[question_type](context, question_type, wanted, rng)

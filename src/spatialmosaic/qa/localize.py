@@ -29,14 +29,16 @@ def point_question(category: str, label: int) -> str:
 
 def wrong_points(
     ctx: ViewSetContext,
+    frame: str,
     true_point: tuple[int, int] | None,
     diagonal: float,
     count: int,
     rng: np.random.Generator,
 ) -> list[tuple[int, int]] | None:
-    """Plausible wrong centres: other objects' centres in the scene first, then uniform points,
-    then grid points; None when even those cannot be spread that far apart."""
-    width, height = ctx.facts.width, ctx.facts.height
+    """Plausible wrong centres in ``frame``'s image: other objects' centres in the scene first,
+    then uniform points, then grid points; None when even those cannot be spread that far
+    apart."""
+    width, height = ctx.facts.image_size(frame)
     separation = max(
         POINT_SEPARATION_DIAGONALS * diagonal, POINT_SEPARATION_IMAGE * math.hypot(width, height)
     )
@@ -48,7 +50,7 @@ def wrong_points(
         for j in range(GRID[1])
     ]
     candidates = chain(
-        (centres[k] for k in rng.permutation(len(centres))),
+        (centres[k] for k in rng.permutation(len(centres)) if _inside(centres[k], width, height)),
         ((int(x), int(y)) for x, y in uniform),
         (grid[k] for k in rng.permutation(len(grid))),
     )
@@ -60,6 +62,10 @@ def wrong_points(
             if len(chosen) == count:
                 return chosen
     return None
+
+
+def _inside(point: tuple[int, int], width: int, height: int) -> bool:
+    return 0 <= point[0] < width and 0 <= point[1] < height
 
 
 def _single_visible(ctx: ViewSetContext, frame: str, category: str) -> int | None:
@@ -98,7 +104,7 @@ def localization_records(
         if is_no:
             seen_frame = ctx.visible_frames[instance_id][0]
             diagonal = box_diagonal(ctx.obs(seen_frame, instance_id).bbox_2d_visible)
-            points = wrong_points(ctx, None, diagonal, 3, rng)
+            points = wrong_points(ctx, frame, None, diagonal, 3, rng)
             if points is None:
                 continue
             options = ["No", *(f"Yes; {format_point(p)}" for p in points)]
@@ -118,7 +124,7 @@ def localization_records(
             continue
         box = ctx.obs(frame, instance_id).bbox_2d_visible
         centre = box_centre(box)
-        points = wrong_points(ctx, centre, box_diagonal(box), 3 if point_only else 2, rng)
+        points = wrong_points(ctx, frame, centre, box_diagonal(box), 3 if point_only else 2, rng)
         if points is None:
             continue
         if point_only:

@@ -48,7 +48,7 @@ def relation(ctx: ViewSetContext, frame: str, a: int, b: int, axis: str) -> int 
         difference = depth_b - depth_a
     else:
         k = 0 if axis == "lr" else 1
-        extent = ctx.facts.width if axis == "lr" else ctx.facts.height
+        extent = ctx.facts.image_size(frame)[k]
         margin = (LR_MARGIN_WIDTH if axis == "lr" else AB_MARGIN_HEIGHT) * extent
         difference = ctx.centre(frame, b)[k] - ctx.centre(frame, a)[k]
     if abs(difference) < margin:

@@ -8,13 +8,14 @@ pixel for pixel. Files follow the official image layout (SPEC §4):
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from spatialmosaic.io import atomic_dir, write_jpeg, write_png16
+from spatialmosaic.io import ArtefactError, atomic_dir, write_jpeg, write_png16
 from spatialmosaic.raycast import Raycaster, image_pixels, make_raycaster, pixel_directions
 from spatialmosaic.records import CameraFrame
 from spatialmosaic.scene_io import Scene
@@ -52,7 +53,7 @@ def render_frame(raycaster: Raycaster, scene: Scene, camera: CameraFrame) -> Fra
     albedo = scene.face_rgb[triangle].astype(np.float64) / 255
     shade = (AMBIENT + KEY * key + HEADLIGHT * head)[:, None]
     rgb = np.clip(np.round(albedo * shade * 255), 0, 255).astype(np.uint8)
-    rgb[~hit] = BACKGROUND_RGB
+    rgb[~hit] = scene.info.get("background_rgb", BACKGROUND_RGB)  # street scenes: sky
     shape = (camera.height, camera.width)
     return FrameImages(
         rgb=rgb.reshape(*shape, 3),
@@ -80,15 +81,26 @@ def render_scene(
     out_dir: Path,
     jpeg_quality: int,
     backend: str = "open3d-cpu",
+    photos_dir: Path | None = None,
 ) -> None:
     """Render every camera of a scene into ``out_dir`` (replaced atomically as a whole).
 
-    ``backend`` is a concrete name from :func:`spatialmosaic.raycast.resolve_backend`.
+    ``backend`` is a concrete name from :func:`spatialmosaic.raycast.resolve_backend`. With
+    ``photos_dir`` (a dataset's own images, ``<frame>.jpg``), those photos are the RGB frames
+    and only depth and instance ids are rendered.
     """
     raycaster = make_raycaster(scene.vertices_world_m, scene.triangles, backend)
     with atomic_dir(out_dir) as tmp:
         for camera in tqdm(cameras, desc=f"render {scene.name}", unit="frame"):
             images = render_frame(raycaster, scene, camera)
-            write_jpeg(tmp / "images" / f"{camera.frame_id}.jpg", images.rgb, jpeg_quality)
+            rgb_path = tmp / "images" / f"{camera.frame_id}.jpg"
+            if photos_dir is None:
+                write_jpeg(rgb_path, images.rgb, jpeg_quality)
+            else:
+                photo = photos_dir / f"{camera.frame_id}.jpg"
+                if not photo.is_file():
+                    raise ArtefactError(f"{photo}: missing photo of frame {camera.frame_id}")
+                rgb_path.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(photo, rgb_path)
             write_png16(tmp / "depth" / f"{camera.frame_id}.png", depth_to_png_mm(images.depth_z_m))
             write_png16(tmp / "instance" / f"{camera.frame_id}.png", images.instance)

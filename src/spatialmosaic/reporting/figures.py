@@ -46,6 +46,61 @@ def baselines_by_type(table_csv: Path, pdf: Path, png: Path) -> None:
         _save(figure, pdf, png)
 
 
+def radar_by_domain(table_csv: Path, pdf: Path, png: Path) -> None:
+    """One radar per domain: each model's score on each task the domain asks (main table)."""
+    frame = pd.read_csv(table_csv)
+    domains = list(dict.fromkeys(frame["domain"]))
+    with matplotlib.rc_context(_style()):
+        figure, axes = plt.subplots(
+            1, len(domains), figsize=(5.2 * len(domains), 5.0), subplot_kw={"projection": "polar"}
+        )
+        for axis, domain in zip(np.atleast_1d(axes), domains, strict=True):
+            rows = frame[frame["domain"] == domain].set_index("model")
+            tasks = [c for c in rows.columns if c not in ("domain", "overall")]
+            tasks = [t for t in tasks if rows[t].notna().all()]
+            angles = np.linspace(0, 2 * np.pi, len(tasks), endpoint=False)
+            for model, row in rows.iterrows():
+                values = row[tasks].to_numpy(dtype=float)
+                axis.plot(np.append(angles, angles[0]), np.append(values, values[0]), label=model)
+                axis.fill(angles, values, alpha=0.08)
+            axis.set_xticks(angles, [t.removeprefix("obj_").removesuffix("_occ").replace(
+                "_occ_", " ") for t in tasks], fontsize=7)  # fmt: skip
+            axis.set_ylim(0, 100)
+            axis.set_title(f"{domain} ({len(tasks)} tasks)", pad=18)
+        np.atleast_1d(axes)[-1].legend(frameon=False, loc="upper right", bbox_to_anchor=(1.35, 1.1))
+        figure.tight_layout()
+        _save(figure, pdf, png)
+
+
+def street_frames(render_dirs: list[Path], pdf: Path, png: Path, scenes: int = 3) -> None:
+    """The five rig cameras (side-left to side-right) at the middle pose of a few streets."""
+    from PIL import Image
+
+    from spatialmosaic.views.rig import RIG
+
+    order = ["SIDE_LEFT", "FRONT_LEFT", "FRONT", "FRONT_RIGHT", "SIDE_RIGHT"]
+    shown = sorted(render_dirs)[:scenes]
+    with matplotlib.rc_context(_style()):
+        figure, axes = plt.subplots(
+            len(shown), len(RIG), figsize=(12.0, 1.8 * len(shown) + 0.4), squeeze=False
+        )
+        for row, render_dir in zip(axes, shown, strict=True):
+            steps = sorted({p.stem.split("_")[1] for p in (render_dir / "images").glob("*.jpg")})
+            middle = steps[len(steps) // 2]
+            for axis, camera in zip(row, order, strict=True):
+                image = Image.open(render_dir / "images" / f"frame_{middle}_{camera}.jpg")
+                axis.imshow(np.asarray(image))
+                axis.set_xticks([])
+                axis.set_yticks([])
+                if axis is row[0]:
+                    axis.set_ylabel(render_dir.name, fontsize=7)
+                if row is axes[0]:
+                    axis.set_title(camera.replace("_", " ").lower(), fontsize=8)
+        figure.suptitle("Built-in street scenes through the five-camera rig", fontsize=10)
+        figure.tight_layout()
+        _save(figure, pdf, png)
+
+
 def _save(figure, pdf: Path, png: Path) -> None:
     with atomic_path(pdf) as tmp:
         figure.savefig(tmp, format="pdf", metadata=PDF_METADATA)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from spatialmosaic.evaluate.breakdown import DIMENSIONS
 from spatialmosaic.io import ArtefactError, atomic_path, read_json
-from spatialmosaic.records import QuestionType
+from spatialmosaic.records import Domain, QuestionType
 
 METRICS_FORMAT = "spatialmosaic.metrics"
 
@@ -28,6 +28,25 @@ def results_frame(metrics_files: list[Path]) -> pd.DataFrame:
     extra = ["overall (circular)"] if any("overall (circular)" in r for r in rows.values()) else []
     frame = pd.DataFrame.from_dict(rows, orient="index")[order + ["overall", *extra]]
     frame.index.name = "model"
+    return frame.round(2)
+
+
+def domain_frame(metrics_files: list[Path]) -> pd.DataFrame:
+    """The paper's main table: one row per model and domain (indoor, outdoor), the 11 tasks
+    and overall, scores x 100 rounded to 2 decimals; tasks a domain does not ask are empty
+    (outdoor has no attribute or size questions)."""
+    rows = []
+    for path in metrics_files:
+        payload = read_json(path, kind=METRICS_FORMAT)
+        if "domains" not in payload:
+            raise ArtefactError(f"{path}: no domains; re-run 'spatialmosaic evaluate run'")
+        for domain in (d.value for d in Domain if d.value in payload["domains"]):
+            scores = payload["domains"][domain]
+            rows.append({"model": payload["model"], "domain": domain, **scores["tasks"],
+                         "overall": scores["overall"]})  # fmt: skip
+    tasks = list(dict.fromkeys(qt.task for qt in QuestionType))
+    present = [task for task in tasks if any(task in row for row in rows)]
+    frame = pd.DataFrame(rows, columns=["model", "domain", *present, "overall"])
     return frame.round(2)
 
 
@@ -70,7 +89,9 @@ def breakdown_frame(metrics_files: list[Path]) -> pd.DataFrame:
 
 
 def _cell(value) -> str:
-    return f"{value:.2f}" if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        return "" if pd.isna(value) else f"{value:.2f}"
+    return str(value)
 
 
 def to_markdown(frame: pd.DataFrame, index: bool = True) -> str:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from spatialmosaic.records import SceneObject
 from spatialmosaic.scene_io import Scene
 from spatialmosaic.scenes.catalog import CatalogItem, find_catalogs, read_catalog
+from spatialmosaic.scenes.meshes import SceneAssembler, box_mesh
 from spatialmosaic.scenes.obj_model import load_catalog_model
 from spatialmosaic.scenes.taxonomy import category_label
 
@@ -185,16 +185,6 @@ def _place_small_items(pool, supports, count, rng) -> list[Placement]:
     return placed
 
 
-def _box(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Axis-aligned box as 8 vertices and 12 outward-wound triangles."""
-    corners = np.array(
-        [[x, y, z] for z in (lo[2], hi[2]) for y in (lo[1], hi[1]) for x in (lo[0], hi[0])]
-    )
-    quads = [(0, 2, 3, 1), (4, 5, 7, 6), (0, 1, 5, 4), (2, 6, 7, 3), (0, 4, 6, 2), (1, 3, 7, 5)]
-    triangles = [[a, b, c] for a, b, c, d in quads] + [[a, c, d] for a, b, c, d in quads]
-    return corners, np.array(triangles)
-
-
 def _structure(
     room: tuple[float, float], height: float
 ) -> list[tuple[str, np.ndarray, np.ndarray]]:
@@ -207,7 +197,7 @@ def _structure(
         "wall_east": ((w, 0.0, 0.0), (w + t, d, height)),
         "wall_west": ((-t, 0.0, 0.0), (0.0, d, height)),
     }
-    return [(name, *_box(np.array(lo), np.array(hi))) for name, (lo, hi) in slabs.items()]
+    return [(name, *box_mesh(np.array(lo), np.array(hi))) for name, (lo, hi) in slabs.items()]
 
 
 def build_builtin_scene(
@@ -229,35 +219,14 @@ def build_builtin_scene(
     floor = _place_floor_items(pool, count - n_small, room, rng)
     small = _place_small_items(pool, floor, n_small, rng)
 
-    vertices, triangles, face_instance, face_rgb, objects = [], [], [], [], []
-    offset = 0
-
-    def add(instance_id, category, structural, verts, tris, rgb, source):
-        nonlocal offset
-        vertices.append(verts)
-        triangles.append(tris + offset)
-        face_instance.append(np.full(len(tris), instance_id, dtype=np.uint16))
-        face_rgb.append(np.broadcast_to(rgb, (len(tris), 3)))
-        offset += len(verts)
-        lo, hi = verts.min(axis=0), verts.max(axis=0)
-        objects.append(
-            SceneObject(
-                instance_id,
-                category,
-                structural,
-                tuple(map(float, lo)),
-                tuple(map(float, hi)),
-                source,
-            )
-        )
-
+    assembler = SceneAssembler()
     wall_rgb = np.array([235, 228, 214]) - rng.integers(0, 30, size=3)
     colours = {"floor": np.array([150, 112, 80]), "ceiling": np.array([240, 240, 236])}
-    for instance_id, (part, verts, tris) in enumerate(_structure(room, height), start=1):
+    for part, verts, tris in _structure(room, height):
         category = part.split("_")[0]
-        rgb = colours.get(category, wall_rgb)
-        add(instance_id, category, True, verts, tris, rgb.astype(np.uint8), {"kind": "structure"})
-    for instance_id, placement in enumerate(floor + small, start=len(objects) + 1):
+        rgb = colours.get(category, wall_rgb).astype(np.uint8)
+        assembler.add(category, True, [(verts, tris, rgb)], {"kind": "structure"})
+    for placement in floor + small:
         mesh = library.mesh(placement.zip_path, placement.item)
         angle = placement.quarter_turns * np.pi / 2
         rotation = np.array(
@@ -275,16 +244,11 @@ def build_builtin_scene(
             "licence": item.licence,
             "creator": item.creator,
         }
-        add(instance_id, category_label(item.name), False, verts, mesh.triangles, rgb, source)
+        assembler.add(category_label(item.name), False, [(verts, mesh.triangles, rgb)], source)
 
-    return Scene(
-        name=name,
-        objects=tuple(objects),
-        vertices_world_m=np.concatenate(vertices).astype(np.float64),
-        triangles=np.concatenate(triangles).astype(np.int64),
-        face_instance=np.concatenate(face_instance),
-        face_rgb=np.concatenate(face_rgb).astype(np.uint8),
-        info={
+    return assembler.build(
+        name,
+        {
             "source": "builtin",
             "domain": "indoor",
             "room_type": room_type,
