@@ -40,6 +40,8 @@ DOWNSTREAM_OF_QA = {
     "evaluate_model",
     "report_table",
     "report_breakdowns",
+    "report_domains",
+    "report_radar",
     "report_figure",
     "all",
 }
@@ -99,6 +101,20 @@ def test_full_run_produces_dataset_metrics_table_and_figure(workdir):
     assert (workdir / "paper_figures/tiny/baselines_by_type.png").stat().st_size > 1000
     meta = json.loads((workdir / "data/tiny/qa/benchmark.meta.json").read_text())
     assert "numpy" in meta["versions"]
+
+
+def test_street_scenes_give_the_outdoor_benchmark_with_nine_tasks(workdir):
+    benchmark = json.loads((workdir / "data/tiny/qa/benchmark.json").read_text())
+    outdoor = [r for r in benchmark if r["scene_name"].startswith("ours_outdoor_")]
+    tasks = {QuestionType(r["question_type"]).task for r in outdoor}
+    assert outdoor and len(tasks) >= 7
+    assert tasks.isdisjoint({"obj_attribute_occ", "obj_size_occ_na"})
+    train = json.loads((workdir / "data/tiny/qa/train.json").read_text())
+    assert any(r["scene_name"].startswith("ours_outdoor_") for r in train)
+    main_table = (workdir / "results/tiny/tables/main_results.md").read_text().splitlines()
+    assert [row.split(" | ")[1] for row in main_table[2:]] == ["indoor", "outdoor"] * 3
+    for figure in ("radar_by_domain", "street_frames"):
+        assert (workdir / f"paper_figures/tiny/{figure}.png").stat().st_size > 1000
 
 
 def test_nothing_to_do_after_a_full_run(workdir):

@@ -66,12 +66,13 @@ def model_arguments(wildcards, input):
     return " ".join(flags)
 
 
-def waymo_components(segment):
+def waymo_components(segment, required_only=True):
     """The Parquet files of one Waymo segment (``scenes.waymo_acquire``)."""
-    from spatialmosaic.scenes.waymo_acquire import COMPONENTS, component_file
+    from spatialmosaic.scenes.waymo_acquire import COMPONENTS, REQUIRED, component_file
 
     root = Path(WAYMO["root"] or "waymo-root-not-configured")
-    return [root / component_file(WAYMO["split"], c, segment) for c in COMPONENTS]
+    components = REQUIRED if required_only else COMPONENTS
+    return [root / component_file(WAYMO["split"], c, segment) for c in components]
 
 
 def scene_photos(wildcards):

@@ -69,7 +69,7 @@ if WAYMO["download"]:
 
     rule acquire_waymo:
         output:
-            components=waymo_components("{segment}"),
+            components=waymo_components("{segment}", required_only=False),
         log:
             log_path("acquire_waymo", "{segment}"),
         params:

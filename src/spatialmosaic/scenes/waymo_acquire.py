@@ -27,6 +27,7 @@ COMPONENTS = (
     "vehicle_pose",
     "camera_to_lidar_box_association",
 )
+REQUIRED = COMPONENTS[:4]  # the association only adds camera_labels (docs/waymo.md)
 MANIFESTS = "manifests"  # <root>/manifests/<segment>.sha256.json: one per segment, so
 # parallel downloads never write the same file
 MANIFEST_FORMAT = "spatialmosaic.waymo-manifest"
@@ -98,12 +99,15 @@ def _acquire_segment(gcloud: str, segment: str, split: str, root: Path, bucket: 
 
 
 def verify_segments(segments: list[str], split: str, root: Path) -> None:
-    """Every component is present and matches the manifest; else a clear error naming it."""
+    """Every required component is present and every recorded one matches the manifest; else a
+    clear error naming the file."""
     for segment in segments:
         manifest = _read_manifest(manifest_path(root, segment))
         for component in COMPONENTS:
             relative = component_file(split, component, segment)
             path = root / relative
+            if not path.exists() and component not in REQUIRED:
+                continue
             if not path.exists():
                 raise ArtefactError(f"{path}: missing; run the acquire_waymo rule ({HOWTO})")
             if relative in manifest and manifest[relative] != sha256(path):
