@@ -81,6 +81,7 @@ def server(tiny_llava_dir, tmp_path_factory):
         process.wait(timeout=60)
 
 
+@pytest.mark.slow  # starts a real `transformers serve` (about 2 minutes)
 def test_served_model_answers_like_the_local_one(server, tiny_llava_dir, tmp_path):
     write_frames(tmp_path, records())
     served = build_model("openai", 0, endpoint=server, api_model=str(tiny_llava_dir))
@@ -91,6 +92,7 @@ def test_served_model_answers_like_the_local_one(server, tiny_llava_dir, tmp_pat
     assert any(r["reply"] for r in served_rows)
 
 
+@pytest.mark.slow  # starts a real `transformers serve` (about 2 minutes)
 def test_cli_scores_a_served_model(server, tiny_llava_dir, tmp_path):
     write_frames(tmp_path / "images", records())
     (tmp_path / "bench.json").write_text(json.dumps([r.to_json() for r in records()]))

@@ -4,7 +4,8 @@ The tests share one workspace and run in order: one full run, then nothing left 
 parameter change plans QA and downstream only; a run killed inside a rule leaves no
 complete-looking output and the next run finishes; DVC records, pushes and pulls the outputs,
 Snakemake accepts them after `--touch`, and `dvc repro` after a QA change reruns only QA and
-downstream, leaving upstream files untouched.
+downstream, leaving upstream files untouched. The last two take minutes each: they are marked
+slow (`make test-all`).
 """
 
 from __future__ import annotations
@@ -137,6 +138,8 @@ def test_an_external_model_is_scored_on_the_rendered_frames(workdir):
         "evaluate_model": 1,
         "report_table": 1,
         "report_breakdowns": 1,
+        "report_domains": 1,
+        "report_radar": 1,
         "report_figure": 1,
         "all": 1,
     }
@@ -152,6 +155,7 @@ def test_qa_parameter_change_plans_qa_and_downstream_only(workdir):
     # the real rerun, and that it leaves upstream files alone, is checked under DVC below
 
 
+@pytest.mark.slow  # minutes: re-renders / reruns the DAG under DVC
 def test_killed_run_leaves_no_complete_looking_output(workdir):
     render_dir = workdir / "data/tiny/render/ours_indoor_0000"
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
@@ -181,6 +185,7 @@ def test_killed_run_leaves_no_complete_looking_output(workdir):
     assert not list(render_dir.parent.glob(".*.tmp"))
 
 
+@pytest.mark.slow  # minutes: re-renders / reruns the DAG under DVC
 def test_dvc_records_pushes_pulls_and_repro_agrees(workdir):
     # dvc.yaml is generated for the active config: make the tiny profile the config here.
     config = load_config(workdir / "config.yaml", workdir / "config/tiny.yaml")
