@@ -16,7 +16,7 @@ import numpy as np
 
 from spatialmosaic.io import ArtefactError, read_json, write_json
 from spatialmosaic.ply import read_ply, write_triangle_mesh_ply
-from spatialmosaic.records import CameraFrame, SceneObject
+from spatialmosaic.records import CameraFrame, Dataset, SceneObject
 
 SCENE_FORMAT = "spatialmosaic.scene"
 SCENE_FORMAT_VERSION = 1
@@ -128,10 +128,19 @@ def read_scene(scene_json: Path | str, mesh_ply: Path | str) -> Scene:
     )
 
 
-def read_scene_objects(scene_json: Path | str) -> tuple[str, tuple[SceneObject, ...]]:
-    """Scene name and objects, without loading the mesh (for stages that need no geometry)."""
+# ``info.source`` of a scene -> the dataset its records belong to (built-in scenes are ours).
+SOURCE_DATASETS = {"waymo_open_dataset_v2": Dataset.WAYMO}
+
+
+def read_scene_objects(
+    scene_json: Path | str,
+) -> tuple[str, tuple[SceneObject, ...], Dataset]:
+    """Scene name, objects and source dataset, without loading the mesh (for stages that need
+    no geometry)."""
     payload = read_json(scene_json, kind=SCENE_FORMAT)
-    return payload["scene_name"], tuple(SceneObject.from_json(item) for item in payload["objects"])
+    objects = tuple(SceneObject.from_json(item) for item in payload["objects"])
+    dataset = SOURCE_DATASETS.get(payload["info"].get("source"), Dataset.OURS)
+    return payload["scene_name"], objects, dataset
 
 
 def write_cameras(dest: Path, scene_name: str, cameras: list[CameraFrame], meta: dict) -> None:

@@ -80,7 +80,9 @@ def waymo_scene(
     from dataclasses import replace
 
     from spatialmosaic.scenes.waymo import load_snapshot, segment_timestamps, write_snapshot
+    from spatialmosaic.scenes.waymo_acquire import verify_segments
 
+    verify_segments([segment], root.name, root.parent)  # root is <dataset>/<split>
     timestamps = segment_timestamps(root, segment)
     if not 0 <= snapshot < snapshots or not timestamps:
         raise ValueError(f"segment {segment}: no snapshot {snapshot} of {snapshots}")
@@ -291,11 +293,11 @@ def scene_facts(scene_json: Path, cameras_json: Path, visibility_json: Path):
     from spatialmosaic.qa.context import SceneFacts
     from spatialmosaic.visibility.table import read_visibility
 
-    name, objects = read_scene_objects(scene_json)
+    name, objects, dataset = read_scene_objects(scene_json)
     sizes = {
         camera.frame_id: (camera.width, camera.height) for camera in read_cameras(cameras_json)
     }
-    return SceneFacts.build(name, objects, read_visibility(visibility_json), sizes)
+    return SceneFacts.build(name, objects, read_visibility(visibility_json), sizes, dataset)
 
 
 def generate_questions(

@@ -40,6 +40,15 @@ def test_classes_are_waymo_targets_and_unlabelled_structure(scene) -> None:
     assert counts["vehicle"] >= 5 and counts["pedestrian"] >= 3
 
 
+def test_street_scenes_are_ours(tmp_path) -> None:
+    from spatialmosaic.records import Dataset
+    from spatialmosaic.scene_io import read_scene_objects, write_scene
+
+    scene = build_street_scene("ours_outdoor_0009", derive_rng(0, "scenes", "ours_outdoor_0009"))
+    write_scene(tmp_path / "scene.json", tmp_path / "mesh.ply", scene, {})
+    assert read_scene_objects(tmp_path / "scene.json")[2] is Dataset.OURS
+
+
 def test_mesh_arrays_agree_with_objects(scene) -> None:
     assert len(scene.face_instance) == len(scene.triangles) == len(scene.face_rgb)
     assert set(np.unique(scene.face_instance)) == {o.instance_id for o in scene.objects}

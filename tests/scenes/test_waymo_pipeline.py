@@ -7,7 +7,8 @@ import numpy as np
 import waymo_fixture as wf
 from spatialmosaic.cli import main
 from spatialmosaic.io import read_json, read_png16
-from spatialmosaic.scene_io import read_cameras
+from spatialmosaic.records import Dataset
+from spatialmosaic.scene_io import read_cameras, read_scene_objects
 
 
 def test_snapshot_scene_then_frames_keep_the_photos(tmp_path):
@@ -20,6 +21,7 @@ def test_snapshot_scene_then_frames_keep_the_photos(tmp_path):
                  "--photos", str(out / "photos")]) == 0  # fmt: skip
     info = read_json(out / "scene.json")["info"]
     assert info["timestamp_micros"] == wf.TIMESTAMPS[1]  # the last of two snapshots
+    assert read_scene_objects(out / "scene.json")[2] is Dataset.WAYMO  # records: outdoor
     cameras = read_cameras(out / "cameras.json")
     assert main(["render", "frames", *scene_args, "--cameras", str(out / "cameras.json"),
                  "--out-dir", str(out / "render"), "--jpeg-quality", "90",

@@ -55,7 +55,7 @@ def load_scene_facts(
     Raises:
         ArtefactError: a file is malformed, or the scene and visibility files name other scenes.
     """
-    name, objects = read_scene_objects(scene_json)
+    name, objects, _ = read_scene_objects(scene_json)
     visibility = read_visibility(visibility_json)
     if name != visibility.scene_name:
         raise ArtefactError(f"{scene_json} is scene {name!r}, {visibility_json} is not")
