@@ -54,6 +54,10 @@ class SceneAssembler:
     def next_instance_id(self) -> int:
         return len(self._objects) + 1
 
+    @property
+    def objects(self) -> tuple[SceneObject, ...]:
+        return tuple(self._objects)
+
     def add(
         self,
         category: str,

@@ -14,6 +14,7 @@ seeded by (seed, scene name).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -30,6 +31,7 @@ EGO_CLEARANCE_M = 9.0  # no car in the ego lane this close to the drive
 FOOTPRINT_GAP_M = 0.4
 PLACEMENT_TRIES = 80
 SKY_RGB = (168, 196, 228)
+COUNTED_CATEGORIES = ("vehicle", "pedestrian", "cyclist", "sign", "tree", "pole")  # scene card
 
 # (kind, length, width, height ranges in metres, wheel radius): sizes of real vehicle types.
 VEHICLE_TYPES = (
@@ -126,6 +128,7 @@ def _local_box(frame_xy, heading, base_z, offset, size, rgb):
 def vehicle_parts(kind_index: int, rng: np.random.Generator, centre_xy, heading: float):
     """Body, glasshouse (or cargo box) and four wheels of one vehicle; returns (parts, length,
     width)."""
+    part = partial(_local_box, centre_xy, heading)  # boxes in this object's frame
     kind, length_r, width_r, height_r, wheel_r = VEHICLE_TYPES[kind_index]
     length, width, height = (float(rng.uniform(*r)) for r in (length_r, width_r, height_r))
     body_rgb = BODY_COLOURS[int(rng.integers(len(BODY_COLOURS)))]
@@ -133,33 +136,15 @@ def vehicle_parts(kind_index: int, rng: np.random.Generator, centre_xy, heading:
     parts = []
     if kind in ("compact", "sedan", "suv"):
         belt = clearance + (height - clearance) * 0.5
-        parts.append(
-            _local_box(
-                centre_xy,
-                heading,
-                clearance,
-                (0, 0, 0),
-                (length, width, belt - clearance),
-                body_rgb,
-            )
-        )
+        parts.append(part(clearance, (0, 0, 0), (length, width, belt - clearance), body_rgb))
         cabin = length * (0.5 if kind != "suv" else 0.62)
         parts.append(
-            _local_box(
-                centre_xy,
-                heading,
-                belt,
-                (-0.08 * length, 0, 0),
-                (cabin, width * 0.9, height - belt),
-                GLASS_RGB,
-            )
+            part(belt, (-0.08 * length, 0, 0), (cabin, width * 0.9, height - belt), GLASS_RGB)
         )
     elif kind == "truck":
         cab = 1.9
         parts.append(
-            _local_box(
-                centre_xy,
-                heading,
+            part(
                 clearance,
                 (length / 2 - cab / 2, 0, 0),
                 (cab, width, height * 0.85 - clearance),
@@ -167,9 +152,7 @@ def vehicle_parts(kind_index: int, rng: np.random.Generator, centre_xy, heading:
             )
         )
         parts.append(
-            _local_box(
-                centre_xy,
-                heading,
+            part(
                 clearance + 0.3,
                 (-cab / 2 - 0.1, 0, 0),
                 (length - cab - 0.2, width, height - clearance - 0.3),
@@ -178,9 +161,7 @@ def vehicle_parts(kind_index: int, rng: np.random.Generator, centre_xy, heading:
         )
     else:  # van, bus: one tall body with a band of windows
         parts.append(
-            _local_box(
-                centre_xy,
-                heading,
+            part(
                 clearance,
                 (0, 0, 0),
                 (length, width, (height - clearance) * 0.6),
@@ -189,9 +170,7 @@ def vehicle_parts(kind_index: int, rng: np.random.Generator, centre_xy, heading:
         )
         top = clearance + (height - clearance) * 0.6
         parts.append(
-            _local_box(
-                centre_xy,
-                heading,
+            part(
                 top,
                 (0, 0, 0),
                 (length, width, (height - top) * 0.75),
@@ -199,9 +178,7 @@ def vehicle_parts(kind_index: int, rng: np.random.Generator, centre_xy, heading:
             )
         )
         parts.append(
-            _local_box(
-                centre_xy,
-                heading,
+            part(
                 top + (height - top) * 0.75,
                 (0, 0, 0),
                 (length, width, (height - top) * 0.25),
@@ -212,9 +189,7 @@ def vehicle_parts(kind_index: int, rng: np.random.Generator, centre_xy, heading:
     for along in (axle, -axle):
         for side in (1, -1):
             parts.append(
-                _local_box(
-                    centre_xy,
-                    heading,
+                part(
                     0.0,
                     (along, side * (width / 2 - 0.14), 0),
                     (2 * wheel_r, 0.26, 2 * wheel_r),
@@ -225,42 +200,42 @@ def vehicle_parts(kind_index: int, rng: np.random.Generator, centre_xy, heading:
 
 
 def pedestrian_parts(rng: np.random.Generator, centre_xy, heading: float, base_z: float):
+    part = partial(_local_box, centre_xy, heading)  # boxes in this object's frame
     height = float(rng.uniform(1.5, 1.92))
     legs_rgb, top_rgb = (CLOTHES[int(i)] for i in rng.integers(len(CLOTHES), size=2))
     skin = SKIN[int(rng.integers(len(SKIN)))]
     legs, torso = 0.47 * height, 0.34 * height
     head = height - legs - torso
     return [
-        _local_box(centre_xy, heading, base_z, (0, 0, 0), (0.26, 0.36, legs), legs_rgb),
-        _local_box(centre_xy, heading, base_z, (0, 0, legs), (0.28, 0.46, torso), top_rgb),
-        _local_box(centre_xy, heading, base_z, (0, 0, legs + torso), (0.22, 0.2, head), skin),
+        part(base_z, (0, 0, 0), (0.26, 0.36, legs), legs_rgb),
+        part(base_z, (0, 0, legs), (0.28, 0.46, torso), top_rgb),
+        part(base_z, (0, 0, legs + torso), (0.22, 0.2, head), skin),
     ]
 
 
 def cyclist_parts(rng: np.random.Generator, centre_xy, heading: float):
+    part = partial(_local_box, centre_xy, heading)  # boxes in this object's frame
     frame_rgb = BODY_COLOURS[int(rng.integers(len(BODY_COLOURS)))]
     top_rgb = CLOTHES[int(rng.integers(len(CLOTHES)))]
     skin = SKIN[int(rng.integers(len(SKIN)))]
     wheel = 0.68
-    parts = [
-        _local_box(centre_xy, heading, 0.0, (along, 0, 0), (wheel, 0.05, wheel), TYRE_RGB)
-        for along in (0.52, -0.52)
-    ]
-    parts.append(_local_box(centre_xy, heading, 0.42, (0, 0, 0), (1.0, 0.06, 0.35), frame_rgb))
-    parts.append(_local_box(centre_xy, heading, 0.8, (-0.1, 0, 0), (0.3, 0.38, 0.16), top_rgb))
-    parts.append(_local_box(centre_xy, heading, 0.96, (0.05, 0, 0), (0.36, 0.42, 0.58), top_rgb))
-    parts.append(_local_box(centre_xy, heading, 1.54, (0.12, 0, 0), (0.22, 0.2, 0.24), skin))
+    parts = [part(0.0, (along, 0, 0), (wheel, 0.05, wheel), TYRE_RGB) for along in (0.52, -0.52)]
+    parts.append(part(0.42, (0, 0, 0), (1.0, 0.06, 0.35), frame_rgb))
+    parts.append(part(0.8, (-0.1, 0, 0), (0.3, 0.38, 0.16), top_rgb))
+    parts.append(part(0.96, (0.05, 0, 0), (0.36, 0.42, 0.58), top_rgb))
+    parts.append(part(1.54, (0.12, 0, 0), (0.22, 0.2, 0.24), skin))
     return parts
 
 
 def sign_parts(rng: np.random.Generator, centre_xy, facing: float, base_z: float):
     """A pole and a plate whose face looks along ``facing``."""
+    part = partial(_local_box, centre_xy, facing)  # boxes in this object's frame
     rgb = SIGN_COLOURS[int(rng.integers(len(SIGN_COLOURS)))]
     pole = float(rng.uniform(2.0, 2.6))
     plate = float(rng.uniform(0.55, 0.8))
     return [
-        _local_box(centre_xy, facing, base_z, (0, 0, 0), (0.07, 0.07, pole), (110, 110, 115)),
-        _local_box(centre_xy, facing, base_z, (0.06, 0, pole), (0.04, plate, plate), rgb),
+        part(base_z, (0, 0, 0), (0.07, 0.07, pole), (110, 110, 115)),
+        part(base_z, (0.06, 0, pole), (0.04, plate, plate), rgb),
     ]
 
 
@@ -334,7 +309,6 @@ def build_street_scene(name: str, rng: np.random.Generator) -> Scene:
         assembler.add("building", True, [(*box_mesh(lo, hi), rgb)], structure)
 
     footprints = Footprints()
-    counts = {"vehicle": 0, "pedestrian": 0, "cyclist": 0, "sign": 0, "tree": 0, "pole": 0}
     source = {"kind": "procedural", "generator": "spatialmosaic.scenes.street"}
     road, walk = street.road_half_width_m, street.sidewalk_width_m
     ego_start, ego_end = street.ego_path_x_m()
@@ -353,7 +327,6 @@ def build_street_scene(name: str, rng: np.random.Generator) -> Scene:
             if rect[0] < 0 or rect[2] > length or not footprints.try_add(rect):
                 continue
             assembler.add("vehicle", False, parts, {**source, "vehicle_type": kind})
-            counts["vehicle"] += 1
             return
 
     parking_y = LANE_WIDTH_M + PARKING_WIDTH_M / 2
@@ -373,7 +346,6 @@ def build_street_scene(name: str, rng: np.random.Generator) -> Scene:
             if footprints.try_add(rect, gap=0.25):
                 structural = category in ("tree", "pole")
                 assembler.add(category, structural, make_parts(centre), source)
-                counts[category] += 1
                 return True
         return False
 
@@ -476,6 +448,9 @@ def build_street_scene(name: str, rng: np.random.Generator) -> Scene:
             "ego_lane_y_m": street.ego_lane_y_m,
             "ego_path_x_m": [ego_start, ego_end],
             "background_rgb": list(SKY_RGB),
-            "object_counts": counts,
+            "object_counts": {
+                category: sum(o.category == category for o in assembler.objects)
+                for category in COUNTED_CATEGORIES
+            },
         },
     )
