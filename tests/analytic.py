@@ -6,7 +6,7 @@ import functools
 
 import numpy as np
 
-from spatialmosaic.records import CameraFrame
+from spatialmosaic.records import CameraFrame, SceneObject
 from spatialmosaic.scene_io import Scene
 
 
@@ -97,3 +97,29 @@ def floor_crossing_camera_plane() -> tuple[Scene, int, int]:
         full += len(columns)
         in_image += sum(0 <= u < 100 for u in columns) if v < 80 else 0
     return make_scene([(1, "rug", False, floor)]), full, in_image
+
+
+# A 4 x 2 texture whose texels all differ: texel (row r, column c) is (10 r, 10 c, 200).
+TEXTURE = np.array([[[10 * r, 10 * c, 200] for c in range(4)] for r in range(2)], dtype=np.uint8)
+
+
+def textured_quad(uv_scale: float = 1.0) -> Scene:
+    """The square x, y in [-1, 1] at z = 2 (camera_at looks down +Z), UV (0, 0) at (-1, -1) and
+    (s, s) at (1, 1); image rows grow with world y (camera y is down), so v = 0 is the top row
+    of the image and the texture's bottom row."""
+    vertices = np.array([[-1, -1, 2], [1, -1, 2], [1, 1, 2], [-1, 1, 2]], dtype=np.float64)
+    triangles = np.array([[0, 1, 2], [0, 2, 3]])
+    corner_uv = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=np.float32) * uv_scale
+    obj = SceneObject(1, "board", False, (-1.0, -1.0, 2.0), (1.0, 1.0, 2.0))
+    return Scene(
+        "quad",
+        (obj,),
+        vertices,
+        triangles,
+        np.ones(2, np.uint16),
+        np.full((2, 3), 9, np.uint8),
+        {},
+        textures=(TEXTURE,),
+        face_texture=np.zeros(2, np.int16),
+        face_uv=corner_uv[triangles],
+    )

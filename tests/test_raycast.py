@@ -102,3 +102,20 @@ def test_cuda_backend_agrees_with_cpu_backend():
         open3d_hits, cuda_hits = cast_both(scene, camera, other="warp-cuda")
         same = instance_ids(scene, open3d_hits) == instance_ids(scene, cuda_hits)
         assert same.mean() >= BACKEND_PIXEL_AGREEMENT
+
+
+def test_free_rays_agree_between_backends_and_report_distances():
+    scene = make_scene([(1, "crate", False, box((-0.3, -0.3, 2.0), (0.3, 0.3, 2.6)))])
+    origins = np.array([[0.05, 0.12, 0.0], [0.1, 0.03, 5.0], [0.07, -3.0, 2.41], [2.0, 2.0, 2.0]])
+    directions = np.array([[0, 0, 1], [0, 0, -1], [0, 1, 0], [0, 0, 1]], dtype=np.float64)
+    hits = [
+        make_raycaster(scene.vertices_world_m, scene.triangles, backend).cast_rays(
+            origins, directions
+        )
+        for backend in ("open3d-cpu", "warp-cpu")
+    ]
+    for result in hits:
+        np.testing.assert_allclose(result.depth_z_m[:3], [2.0, 2.4, 2.7], atol=1e-5)
+        assert result.triangle[3] == -1 and np.isinf(result.depth_z_m[3])
+    assert np.array_equal(hits[0].triangle, hits[1].triangle)  # no ray on a triangle edge
+    np.testing.assert_allclose(hits[0].barycentric_uv, hits[1].barycentric_uv, atol=1e-5)

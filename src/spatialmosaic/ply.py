@@ -91,7 +91,11 @@ def read_ply(path: Path | str) -> dict[str, np.ndarray]:
                 if count == 0:
                     fields.append((prop_name, item_type, (0,)))
                     continue
-                length = int(np.frombuffer(raw, dtype=count_type, count=1, offset=offset)[0])
+                # The first row's count, after the fields before it (rows have a fixed layout).
+                in_row = np.dtype(fields).itemsize if fields else 0
+                length = int(
+                    np.frombuffer(raw, dtype=count_type, count=1, offset=offset + in_row)[0]
+                )
                 fields += [(f"__{prop_name}_count", count_type), (prop_name, item_type, (length,))]
             else:
                 if prop[0] not in _PLY_TYPES:
@@ -115,26 +119,55 @@ def write_triangle_mesh_ply(
     triangles: np.ndarray,
     face_fields: dict[str, np.ndarray],
     comment: str = "",
+    extra_elements: dict[str, dict[str, np.ndarray]] | None = None,
 ) -> None:
-    """Write vertices [N, 3] float32 and triangles [M, 3] with extra per-face scalar fields."""
+    """Write vertices [N, 3] float32 and triangles [M, 3] with extra per-face fields.
+
+    A face field of shape [M] is a scalar property; one of shape [M, K] is a list property of
+    K items per face (e.g. ``texcoord``: 6 floats, the UVs of the three corners).
+    ``extra_elements`` (element name -> scalar fields of equal length) follow the faces.
+    """
     vertex = np.empty(len(vertices_m), dtype=[("x", "<f4"), ("y", "<f4"), ("z", "<f4")])
     for axis, key in enumerate("xyz"):
         vertex[key] = vertices_m[:, axis]
-    face_dtype = [("count", "u1"), ("vertex_indices", "<i4", (3,))]
-    face_dtype += [(key, values.dtype.newbyteorder("<").str) for key, values in face_fields.items()]
+    face_dtype: list[tuple] = [("count", "u1"), ("vertex_indices", "<i4", (3,))]
+    face_header = ["property list uchar int vertex_indices"]
+    for key, values in face_fields.items():
+        kind = values.dtype.newbyteorder("<").str
+        if values.ndim == 2:
+            face_dtype += [(f"__{key}_count", "u1"), (key, kind, (values.shape[1],))]
+            face_header.append(f"property list uchar {_ply_type_name(values.dtype)} {key}")
+        else:
+            face_dtype.append((key, kind))
+            face_header.append(f"property {_ply_type_name(values.dtype)} {key}")
     face = np.empty(len(triangles), dtype=face_dtype)
     face["count"] = 3
     face["vertex_indices"] = triangles
     for key, values in face_fields.items():
+        if values.ndim == 2:
+            face[f"__{key}_count"] = values.shape[1]
         face[key] = values
     header = ["ply", "format binary_little_endian 1.0"]
     header += [f"comment {comment}"] if comment else []
     header += [f"element vertex {len(vertex)}"] + [f"property float {k}" for k in "xyz"]
-    header += [f"element face {len(face)}", "property list uchar int vertex_indices"]
-    header += [f"property {_ply_type_name(face.dtype[k])} {k}" for k in face_fields]
+    header += [f"element face {len(face)}", *face_header]
+    extras = []
+    for name, fields in (extra_elements or {}).items():
+        lengths = {len(values) for values in fields.values()}
+        if len(lengths) != 1:
+            raise ValueError(f"PLY element {name!r}: fields of unequal lengths {sorted(lengths)}")
+        dtype = [(key, values.dtype.newbyteorder("<").str) for key, values in fields.items()]
+        rows = np.empty(lengths.pop(), dtype=dtype)
+        for key, values in fields.items():
+            rows[key] = values
+        header.append(f"element {name} {len(rows)}")
+        header += [f"property {_ply_type_name(rows.dtype[k])} {k}" for k in fields]
+        extras.append(rows)
     header += ["end_header", ""]
     with atomic_path(dest) as tmp:
         with tmp.open("wb") as handle:
             handle.write("\n".join(header).encode("ascii"))
             handle.write(vertex.tobytes())
             handle.write(face.tobytes())
+            for rows in extras:
+                handle.write(rows.tobytes())

@@ -66,12 +66,16 @@ def camera_centre(camera: CameraFrame) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Hits:
-    """Per ray: hit distance (= planar depth, inf when missed), triangle index (-1 when missed)
-    and the unit normal of the hit triangle (by its winding order; zero when missed)."""
+    """Per ray: hit distance (= planar depth, inf when missed), triangle index (-1 when missed),
+    the unit normal of the hit triangle (by its winding order; zero when missed) and the hit's
+    barycentric coordinates ``barycentric_uv`` [N, 2] float32 in Open3D's convention: the hit
+    point is ``(1 - u - v) * a + u * b + v * c`` for the triangle's corners (a, b, c); zero when
+    missed."""
 
     depth_z_m: np.ndarray
     triangle: np.ndarray
     normal_world: np.ndarray
+    barycentric_uv: np.ndarray
 
     @staticmethod
     def concatenate(parts: list[Hits]) -> Hits:
@@ -79,12 +83,16 @@ class Hits:
             return parts[0]
         if not parts:
             return Hits(
-                np.empty(0, np.float32), np.empty(0, np.int64), np.empty((0, 3), np.float32)
+                np.empty(0, np.float32),
+                np.empty(0, np.int64),
+                np.empty((0, 3), np.float32),
+                np.empty((0, 2), np.float32),
             )
         return Hits(
             np.concatenate([part.depth_z_m for part in parts]),
             np.concatenate([part.triangle for part in parts]),
             np.concatenate([part.normal_world for part in parts]),
+            np.concatenate([part.barycentric_uv for part in parts]),
         )
 
 
@@ -118,8 +126,27 @@ class Raycaster(ABC):
         """First hits of every pixel, row-major."""
         return self.cast_pixels(camera, *image_pixels(camera))
 
+    def cast_rays(self, origins_m: np.ndarray, directions: np.ndarray) -> Hits:
+        """First hits of free rays (origins [N, 3] in metres, directions [N, 3]); ``depth_z_m``
+        is then the ray parameter t (the distance in metres for unit directions)."""
+        origins = np.ascontiguousarray(origins_m, dtype=np.float32).reshape(-1, 3)
+        directions = np.ascontiguousarray(directions, dtype=np.float32).reshape(-1, 3)
+        if origins.shape != directions.shape:
+            raise ValueError(f"{len(origins)} ray origins for {len(directions)} directions")
+        return Hits.concatenate(
+            [
+                self._cast_rays(
+                    origins[start : start + RAY_BATCH], directions[start : start + RAY_BATCH]
+                )
+                for start in range(0, len(origins), RAY_BATCH)
+            ]
+        )
+
     @abstractmethod
     def _cast(self, camera: CameraFrame, us: np.ndarray, vs: np.ndarray) -> Hits: ...
+
+    @abstractmethod
+    def _cast_rays(self, origins_m: np.ndarray, directions: np.ndarray) -> Hits: ...
 
     @abstractmethod
     def _any_hit(self, camera: CameraFrame, us: np.ndarray, vs: np.ndarray) -> np.ndarray: ...
@@ -144,13 +171,20 @@ class Open3DRaycaster(Raycaster):
         return self._o3d.core.Tensor(rays)
 
     def _cast(self, camera: CameraFrame, us: np.ndarray, vs: np.ndarray) -> Hits:
-        result = self._scene.cast_rays(self._rays(camera, us, vs))
+        return self._hits(self._rays(camera, us, vs))
+
+    def _cast_rays(self, origins_m: np.ndarray, directions: np.ndarray) -> Hits:
+        return self._hits(self._o3d.core.Tensor(np.concatenate([origins_m, directions], axis=1)))
+
+    def _hits(self, rays) -> Hits:
+        result = self._scene.cast_rays(rays)
         ids = result["primitive_ids"].numpy()
         missed = ids == np.uint32(0xFFFFFFFF)  # Open3D's invalid primitive id
         return Hits(
             result["t_hit"].numpy(),
             np.where(missed, -1, ids.astype(np.int64)),
             result["primitive_normals"].numpy(),
+            result["primitive_uvs"].numpy(),
         )
 
     def _any_hit(self, camera: CameraFrame, us: np.ndarray, vs: np.ndarray) -> np.ndarray:

@@ -44,6 +44,7 @@ def _cast_kernel(
     depth: wp.array(dtype=wp.float32),
     face: wp.array(dtype=wp.int32),
     normal: wp.array(dtype=wp.vec3),
+    barycentric: wp.array(dtype=wp.vec2),
 ):
     i = wp.tid()
     query = wp.mesh_query_ray(mesh, origin, _pixel_direction(us[i], vs[i], intr, rotation), MAX_T)
@@ -51,10 +52,38 @@ def _cast_kernel(
         depth[i] = query.t
         face[i] = query.face
         normal[i] = query.normal
+        # Warp's hit is u * a + v * b + (1 - u - v) * c; Hits uses Open3D's
+        # (1 - u' - v') * a + u' * b + v' * c, so u' = v and v' = 1 - u - v.
+        barycentric[i] = wp.vec2(query.v, 1.0 - query.u - query.v)
     else:
         depth[i] = wp.inf
         face[i] = -1
         normal[i] = wp.vec3(0.0, 0.0, 0.0)
+        barycentric[i] = wp.vec2(0.0, 0.0)
+
+
+@wp.kernel
+def _free_ray_kernel(
+    mesh: wp.uint64,
+    origins: wp.array(dtype=wp.vec3),
+    directions: wp.array(dtype=wp.vec3),
+    depth: wp.array(dtype=wp.float32),
+    face: wp.array(dtype=wp.int32),
+    normal: wp.array(dtype=wp.vec3),
+    barycentric: wp.array(dtype=wp.vec2),
+):
+    i = wp.tid()
+    query = wp.mesh_query_ray(mesh, origins[i], directions[i], MAX_T)
+    if query.result and query.t > 0.0:
+        depth[i] = query.t
+        face[i] = query.face
+        normal[i] = query.normal
+        barycentric[i] = wp.vec2(query.v, 1.0 - query.u - query.v)  # as in _cast_kernel
+    else:
+        depth[i] = wp.inf
+        face[i] = -1
+        normal[i] = wp.vec3(0.0, 0.0, 0.0)
+        barycentric[i] = wp.vec2(0.0, 0.0)
 
 
 @wp.kernel
@@ -107,14 +136,37 @@ class WarpRaycaster(Raycaster):
         depth = wp.empty(n, dtype=wp.float32, device=self._device)
         face = wp.empty(n, dtype=wp.int32, device=self._device)
         normal = wp.empty(n, dtype=wp.vec3, device=self._device)
+        barycentric = wp.empty(n, dtype=wp.vec2, device=self._device)
         wp.launch(
             _cast_kernel,
             dim=n,
             inputs=[self._mesh.id, *self._pixels(us, vs), *self._camera_args(camera)],
-            outputs=[depth, face, normal],
+            outputs=[depth, face, normal, barycentric],
             device=self._device,
         )
-        return Hits(depth.numpy(), face.numpy().astype(np.int64), normal.numpy())
+        return Hits(
+            depth.numpy(), face.numpy().astype(np.int64), normal.numpy(), barycentric.numpy()
+        )
+
+    def _cast_rays(self, origins_m: np.ndarray, directions: np.ndarray) -> Hits:
+        n = len(origins_m)
+        outputs = [
+            wp.empty(n, dtype=kind, device=self._device)
+            for kind in (wp.float32, wp.int32, wp.vec3, wp.vec2)
+        ]
+        wp.launch(
+            _free_ray_kernel,
+            dim=n,
+            inputs=[
+                self._mesh.id,
+                wp.array(origins_m, dtype=wp.vec3, device=self._device),
+                wp.array(directions, dtype=wp.vec3, device=self._device),
+            ],
+            outputs=outputs,
+            device=self._device,
+        )
+        depth, face, normal, barycentric = (array.numpy() for array in outputs)
+        return Hits(depth, face.astype(np.int64), normal, barycentric)
 
     def _any_hit(self, camera: CameraFrame, us: np.ndarray, vs: np.ndarray) -> np.ndarray:
         hit = wp.empty(len(us), dtype=wp.uint8, device=self._device)

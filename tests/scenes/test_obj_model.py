@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from spatialmosaic.scenes.catalog import FURNITURE_DIR, CatalogItem, read_catalog
+from spatialmosaic.scenes.materials import TextureImage
 from spatialmosaic.scenes.obj_model import (
     NEUTRAL_GREY,
     R_WORLD_FROM_MODEL,
@@ -349,3 +350,20 @@ def test_real_seat_backrest_is_on_top_behind_the_front(catalog: str, item_id: st
     top = vertices_world_m[vertices_world_m[:, 2] > 0.85 * item.height_m]
     assert np.ptp(top[:, 1]) < 0.2 * item.depth_m
     assert top[:, 1].mean() > 0.2 * item.depth_m
+
+
+def test_parse_obj_reads_texture_coordinates_of_textured_materials() -> None:
+    text = "v 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nvt 0 0\nvt 1 0\nvt 1 1\nvt 0 1\n"
+    text += "usemtl wood\nf 1/1 2/2 3/3 4/4\nf 1 2 3\nusemtl paint\nf 1/-4 3/-2 4/-1\n"
+    image = TextureImage("wood.png", np.zeros((2, 2, 3), np.uint8))
+    mesh = parse_obj(text, {"wood": (0.5, 0.5, 0.5)}, {"wood": image})
+    np.testing.assert_array_equal(mesh.face_texture, [0, 0, -1, -1])  # no vt / no texture
+    np.testing.assert_allclose(mesh.corner_uvs[1], [[0, 0], [1, 1], [0, 1]])
+    assert mesh.textures == (image,)
+
+
+def test_load_catalog_model_keeps_textures_with_kd_applied(tmp_path: Path) -> None:
+    mesh = load_catalog_model(write_model_zip(tmp_path / "m.sh3f"), box_item())
+    assert len(mesh.textures) == 1
+    np.testing.assert_array_equal(mesh.textures[0].rgb[0, 0], [100, 100, 50])  # Kd 0.5 1 1
+    assert set(mesh.face_texture.tolist()) == {-1, 0}
