@@ -21,6 +21,7 @@ from PIL import Image
 from spatialmosaic.io import ArtefactError, atomic_dir
 from spatialmosaic.records import CameraFrame
 from spatialmosaic.scene_io import Scene, write_cameras, write_scene
+from spatialmosaic.scenes.captures import sample_bilinear
 from spatialmosaic.scenes.meshes import SceneAssembler, oriented_box_mesh
 
 DATASET = "waymo_open_dataset_v2"
@@ -483,16 +484,7 @@ def undistort_rgb(
     src_u = (x * radial + 2 * p1 * x * y + p2 * (r2 + 2 * x * x)) * K_px[0, 0] + K_px[0, 2]
     src_v = (y * radial + p1 * (r2 + 2 * y * y) + 2 * p2 * x * y) * K_px[1, 1] + K_px[1, 2]
     valid = (radial >= RADIAL_FACTOR_RANGE[0]) & (radial <= RADIAL_FACTOR_RANGE[1])
-    valid &= (src_u >= 0) & (src_u <= width) & (src_v >= 0) & (src_v <= height)
-    col, row = np.clip(src_u - 0.5, 0, width - 1), np.clip(src_v - 0.5, 0, height - 1)
-    c0, r0 = np.floor(col).astype(int), np.floor(row).astype(int)
-    c1, r1 = np.minimum(c0 + 1, width - 1), np.minimum(r0 + 1, height - 1)
-    fc, fr = (col - c0)[..., None], (row - r0)[..., None]
-    image = rgb.astype(np.float64)
-    top = image[r0, c0] * (1 - fc) + image[r0, c1] * fc
-    bottom = image[r1, c0] * (1 - fc) + image[r1, c1] * fc
-    out = np.where(valid[..., None], np.round(top * (1 - fr) + bottom * fr), 0)
-    return np.clip(out, 0, 255).astype(np.uint8)
+    return sample_bilinear(rgb, src_u, src_v, valid)
 
 
 def camera_box_labels(

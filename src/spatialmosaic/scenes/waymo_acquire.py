@@ -10,14 +10,20 @@ re-fetch damaged ones.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
 from pathlib import Path
 
 from tqdm import tqdm
 
-from spatialmosaic.io import ArtefactError, atomic_path, read_json, write_json
+from spatialmosaic.io import ArtefactError, atomic_path
+from spatialmosaic.scenes.manifests import (
+    AcquisitionError,
+    manifest_file,
+    read_manifest,
+    sha256,
+    write_manifest,
+)
 
 BUCKET = "gs://waymo_open_dataset_v_2_0_1"
 COMPONENTS = (
@@ -28,25 +34,11 @@ COMPONENTS = (
     "camera_to_lidar_box_association",
 )
 REQUIRED = COMPONENTS[:4]  # the association only adds camera_labels (docs/waymo.md)
-MANIFESTS = "manifests"  # <root>/manifests/<segment>.sha256.json: one per segment, so
-# parallel downloads never write the same file
 MANIFEST_FORMAT = "spatialmosaic.waymo-manifest"
 HOWTO = (
     "install the Google Cloud CLI, accept the Waymo Open Dataset licence at waymo.com/open, then "
     "run `gcloud auth login` with that account (or set GOOGLE_APPLICATION_CREDENTIALS)"
 )
-
-
-class AcquisitionError(RuntimeError):
-    """A download could not be done; the message says what to do."""
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def component_file(split: str, component: str, segment: str) -> str:
@@ -55,9 +47,7 @@ def component_file(split: str, component: str, segment: str) -> str:
 
 
 def _read_manifest(path: Path) -> dict[str, str]:
-    if not path.exists():
-        return {}
-    return dict(read_json(path, kind=MANIFEST_FORMAT)["sha256"])
+    return read_manifest(path, MANIFEST_FORMAT)
 
 
 def acquire_segments(
@@ -75,7 +65,7 @@ def acquire_segments(
 
 
 def manifest_path(root: Path, segment: str) -> Path:
-    return root / MANIFESTS / f"{segment}.sha256.json"
+    return manifest_file(root, segment)
 
 
 def _acquire_segment(gcloud: str, segment: str, split: str, root: Path, bucket: str):
@@ -94,7 +84,7 @@ def _acquire_segment(gcloud: str, segment: str, split: str, root: Path, bucket: 
                     f"gcloud storage cp {bucket}/{relative} failed ({detail[0]}); {HOWTO}"
                 )
         manifest[relative] = sha256(dest)
-        write_json(manifest_path(root, segment), {"format": MANIFEST_FORMAT, "sha256": manifest})
+        write_manifest(manifest_path(root, segment), MANIFEST_FORMAT, manifest)
     return manifest
 
 
