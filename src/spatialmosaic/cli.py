@@ -131,6 +131,73 @@ def build_parser() -> argparse.ArgumentParser:
         _path("--photos"),
     )
 
+    _add(
+        scenes,
+        "acquire-scannetpp",
+        "download ScanNet++ scenes with the official script (licence-gated; token in the env)",
+        lambda a: stages.acquire_scannetpp(
+            a.root, a.scenes, a.device, a.script, Path(a.config) if a.config else None, a.token_env
+        ),
+        _path("--root"),
+        (("--scenes",), {"nargs": "+", "required": True}),
+        _value("--device", str, default="iphone", choices=["iphone", "dslr"]),
+        _path("--script"),
+        _value("--config", str, default="", help="download_scannetpp.yml; default: the script's"),
+        _value("--token-env", str, default="SCANNETPP_TOKEN"),
+    )
+    _add(
+        scenes,
+        "scannetpp",
+        "one ScanNet++ scene (scan, evenly spaced iPhone or DSLR frames, photos) as a scene",
+        lambda a: stages.scannetpp_scene(
+            a.root,
+            a.scene_id,
+            a.device,
+            a.frames,
+            a.width,
+            a.scene_json,
+            a.mesh,
+            a.cameras,
+            a.photos,
+        ),
+        _path("--root"),
+        _value("--scene-id", str),
+        _value("--device", str, default="iphone", choices=["iphone", "dslr"]),
+        _value("--frames"),
+        _value("--width"),
+        _path("--scene-json"),
+        _path("--mesh"),
+        _path("--cameras"),
+        _path("--photos"),
+    )
+    _add(
+        scenes,
+        "scannet",
+        "one ScanNet v2 scan (mesh, evenly spaced frames from .sens or an export) as a scene",
+        lambda a: stages.scannet_scene(
+            a.root,
+            a.scene,
+            a.frames_from,
+            Path(a.export_root) if a.export_root else None,
+            a.frames,
+            a.width,
+            a.scene_json,
+            a.mesh,
+            a.cameras,
+            a.photos,
+        ),
+        _path("--root"),
+        _value("--scene", str),
+        _value("--frames-from", str, default="sens", choices=["sens", "export"]),
+        _value("--export-root", str, default="", help="SensReader exports; default root/scans"),
+        _value("--frames"),
+        _value("--width"),
+        _path("--scene-json"),
+        _path("--mesh"),
+        _path("--cameras"),
+        _path("--photos"),
+    )
+
     views = stage("views", "camera sampling and view sets")
     _add(
         views,

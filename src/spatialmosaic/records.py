@@ -68,6 +68,7 @@ class Dataset(Enum):
     SCANNETPP = "scannetpp"
     WAYMO = "waymo"
     OURS = "ours"
+    SCANNET = "scannet"  # ScanNet v2 scans (not in the paper; an extra indoor source)
 
 
 class Domain(Enum):

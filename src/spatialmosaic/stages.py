@@ -100,6 +100,66 @@ def waymo_scene(
     )
 
 
+def acquire_scannetpp(
+    root: Path,
+    scenes: list[str],
+    device: str,
+    script: Path,
+    config: Path | None,
+    token_env: str,
+) -> None:
+    from spatialmosaic.scenes.scannetpp import Device
+    from spatialmosaic.scenes.scannetpp_acquire import acquire_scene
+
+    for scene_id in scenes:
+        acquire_scene(root, scene_id, Device(device), script, config, token_env)
+
+
+def scannetpp_scene(
+    root: Path,
+    scene_id: str,
+    device: str,
+    frames: int,
+    width: int,
+    scene_json: Path,
+    mesh_ply: Path,
+    cameras_json: Path,
+    images_dir: Path,
+) -> None:
+    """One ScanNet++ scene: its scan, ``frames`` evenly spaced cameras and their photos."""
+    from spatialmosaic.scenes.captures import write_capture
+    from spatialmosaic.scenes.scannetpp import Device, load_capture
+    from spatialmosaic.scenes.scannetpp_acquire import verify_scene
+
+    verify_scene(root, scene_id, Device(device))  # digests, where a download recorded them
+    capture = load_capture(root, scene_id, Device(device), frames, width)
+    params = {"scene_id": scene_id, "device": device, "frames": frames, "width": width}
+    meta = artefact_meta("scenes", None, params)
+    write_capture(capture, scene_json, mesh_ply, cameras_json, images_dir, meta)
+
+
+def scannet_scene(
+    root: Path,
+    scene: str,
+    frames_from: str,
+    export_root: Path | None,
+    frames: int,
+    width: int,
+    scene_json: Path,
+    mesh_ply: Path,
+    cameras_json: Path,
+    images_dir: Path,
+) -> None:
+    """One ScanNet v2 scan: its mesh, ``frames`` evenly spaced cameras and their photos."""
+    from spatialmosaic.scenes.captures import write_capture
+    from spatialmosaic.scenes.scannet import FrameSource, load_capture
+
+    capture = load_capture(root, scene, FrameSource(frames_from), frames, width, export_root)
+    params = {"scene": scene, "frames_from": frames_from, "frames": frames, "width": width}
+    meta = artefact_meta("scenes", None, params)
+    write_capture(capture, scene_json, mesh_ply, cameras_json, images_dir, meta)
+
+
 def rig(scene_json: Path, seed: int, steps: int, width: int, dest: Path) -> None:
     from spatialmosaic.views.rig import RIG_HFOV_DEG, rig_cameras
 
