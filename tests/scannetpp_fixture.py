@@ -53,10 +53,43 @@ PARTS = (
 )
 
 
-def scan_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+RING_RADIUS_M, RING_EYE_M, RING_PITCH_RAD = 1.5, 1.5, np.radians(35)
+
+
+def _ring_object(index: int, label: str, size: tuple[float, float, float]) -> tuple:
+    """An object on a 1.5 m circle, in the direction ring camera ``index`` looks."""
+    angle = 2 * np.pi * index / N_FRAMES
+    centre = RING_RADIUS_M * np.array([np.cos(angle), np.sin(angle), 0.0])
+    half = np.array(size) / 2 * [1, 1, 0]
+    mesh = box_mesh(centre - half, centre + half + [0, 0, size[2]])
+    return (label, 20 + index, 10 + index, mesh, (60 + 30 * index, 90, 160 - 20 * index))
+
+
+# For runs of the workflow: objects all around, seen by cameras that look five ways, so view
+# sets with little overlap exist (the closed-form tests use PARTS and camera 0 only).
+FURNISHED_PARTS = PARTS + tuple(
+    _ring_object(i, label, size)
+    for i, (label, size) in enumerate([("chair", (0.5, 0.5, 0.8)), ("chair", (0.5, 0.5, 0.8)),
+                                       ("table", (1.0, 0.8, 0.7)), ("lamp", (0.3, 0.3, 1.4)),
+                                       ("box", (0.6, 0.6, 0.4))])
+)  # fmt: skip
+
+
+def ring_world_from_cam(index: int) -> np.ndarray:
+    """Ring camera ``index``: at the room centre, 1.5 m up, looking out and 35 deg down."""
+    yaw, pitch = 2 * np.pi * index / N_FRAMES, RING_PITCH_RAD
+    forward = np.array([np.cos(yaw) * np.cos(pitch), np.sin(yaw) * np.cos(pitch), -np.sin(pitch)])
+    right = np.array([np.sin(yaw), -np.cos(yaw), 0.0])
+    T = np.eye(4)
+    T[:3, :3] = np.stack([right, np.cross(forward, right), forward], axis=1)
+    T[:3, 3] = (0, 0, RING_EYE_M)
+    return T
+
+
+def scan_arrays(parts: tuple = PARTS) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Vertices [N, 3] (world), colours [N, 3] uint8, triangles [M, 3], segIndices [N]."""
     vertices, rgb, triangles, segments, offset = [], [], [], [], 0
-    for _, segment, _, (part_vertices, part_triangles), colour in PARTS:
+    for _, segment, _, (part_vertices, part_triangles), colour in parts:
         vertices.append(part_vertices)
         rgb.append(np.tile(np.array(colour, dtype=np.uint8), (len(part_vertices), 1)))
         triangles.append(part_triangles + offset)
@@ -66,7 +99,7 @@ def scan_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
             np.concatenate(segments))  # fmt: skip
 
 
-def seg_groups() -> list[dict]:
+def seg_groups(parts: tuple = PARTS) -> list[dict]:
     return [
         {
             "id": object_id,
@@ -75,7 +108,7 @@ def seg_groups() -> list[dict]:
             "label": label,
             "obb": {"centroid": [0, 0, 0], "axesLengths": [1, 1, 1], "normalizedAxes": [1] * 9},
         }
-        for label, segment, object_id, _, _ in PARTS
+        for label, segment, object_id, _, _ in parts
         if object_id is not None
     ]
 
@@ -137,23 +170,23 @@ def write_json(path: Path, payload: object) -> None:
     path.write_text(json.dumps(payload))
 
 
-def write_scan(scene_dir: Path, scene_id: str = SCENE_ID) -> None:
-    vertices, rgb, triangles, segments = scan_arrays()
+def write_scan(scene_dir: Path, scene_id: str = SCENE_ID, parts: tuple = PARTS) -> None:
+    vertices, rgb, triangles, segments = scan_arrays(parts)
     write_vertex_ply(scene_dir / "scans" / "mesh_aligned_0.05.ply", vertices, rgb, triangles)
     write_json(scene_dir / "scans" / "segments.json",
                {"sceneId": scene_id, "segIndices": segments.tolist()})  # fmt: skip
     write_json(scene_dir / "scans" / "segments_anno.json",
-               {"sceneId": scene_id, "segGroups": seg_groups()})  # fmt: skip
+               {"sceneId": scene_id, "segGroups": seg_groups(parts)})  # fmt: skip
 
 
-def pose_entries() -> dict[str, dict]:
+def pose_entries(pose=world_from_cam) -> dict[str, dict]:
     """``pose_intrinsic_imu.json``: ``pose`` is ARKit's raw pose (OpenGL axes, not aligned)."""
     return {
         f"frame_{index:06d}": {
             "timestamp": 1000.0 + index / 60,
             "intrinsic": K_PX.tolist(),
-            "pose": (world_from_cam(index) @ np.diag([1.0, -1, -1, 1])).tolist(),
-            "aligned_pose": world_from_cam(index).tolist(),
+            "pose": (pose(index) @ np.diag([1.0, -1, -1, 1])).tolist(),
+            "aligned_pose": pose(index).tolist(),
             "imu": {"gravity": [0, 0, -9.81], "rotation_rate": [0, 0, 0]},
         }
         for index in range(N_FRAMES)
@@ -161,12 +194,18 @@ def pose_entries() -> dict[str, dict]:
 
 
 def write_scene(
-    root: Path, scene_id: str = SCENE_ID, video: str | None = "rgb.mkv", jpegs: bool = False
+    root: Path,
+    scene_id: str = SCENE_ID,
+    video: str | None = "rgb.mkv",
+    jpegs: bool = False,
+    furnished: bool = False,
 ) -> Path:
-    """``root/data/<scene_id>/`` with the scan and iPhone data; returns ``root``."""
+    """``root/data/<scene_id>/`` with the scan and iPhone data; returns ``root``. Furnished:
+    ``FURNISHED_PARTS`` seen by the ring cameras."""
     scene_dir = root / "data" / scene_id
-    write_scan(scene_dir, scene_id)
-    write_json(scene_dir / "iphone" / "pose_intrinsic_imu.json", pose_entries())
+    write_scan(scene_dir, scene_id, FURNISHED_PARTS if furnished else PARTS)
+    poses = pose_entries(ring_world_from_cam if furnished else world_from_cam)
+    write_json(scene_dir / "iphone" / "pose_intrinsic_imu.json", poses)
     frames = [frame_rgb(i) for i in range(N_FRAMES)]
     if video:
         write_video(scene_dir / "iphone" / video, frames)

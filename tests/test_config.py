@@ -54,7 +54,7 @@ def test_every_key_has_description_and_default():
         ({"viewsets": {"max_overlap": 1.3}}, "viewsets.max_overlap=1.3"),
         ({"views": {"width": "wide"}}, 'views.width="wide"'),
         ({"qa": {"colour": 1}}, "qa: Additional properties are not allowed ('colour'"),
-        ({"scenes": {"source": "objaverse"}}, 'scenes.source="objaverse"'),
+        ({"scenes": {"indoor_source": "objaverse"}}, 'scenes.indoor_source="objaverse"'),
         ({"viewsets": {"min_views": 4, "max_views": 3}}, "viewsets.min_views=4 exceeds"),
         ({"train": {"models": []}}, "evaluate.models lists 'frequency'"),
         ({"evaluate": {"models": ["llava"]}}, "evaluate.models lists 'llava': not a baseline"),
@@ -93,7 +93,7 @@ def test_unknown_top_level_key_lists_known_keys():
 
 def test_paper_profile_stops_early_and_says_how_to_get_the_data():
     config = load_config(ROOT / "config.yaml", ROOT / "config" / "paper.yaml")
-    with pytest.raises(ConfigError, match="scannetpp_root=None.*licensed"):
+    with pytest.raises(ConfigError, match="scenes.scannetpp.root=None.*licensed"):
         check_data_sources(config)
 
 

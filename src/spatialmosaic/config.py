@@ -126,31 +126,86 @@ def load_config(*paths: Path | str) -> dict[str, Any]:
     return validate_config(config)
 
 
-SCANNETPP_HOWTO = (
-    "ScanNet++ is licensed: apply at https://kaldir.vc.in.tum.de/scannetpp/ , download with the "
-    "official toolkit and your token, then set scenes.scannetpp_root to the folder holding "
-    "data/<scene_id>/ (README, 'Real datasets')"
-)
-
-
 def check_data_sources(config: dict[str, Any]) -> None:
     """Stop before any rule runs when the configured source data is not on this machine."""
     scenes = config["scenes"]
     _check_waymo(scenes["waymo"])
-    if scenes["source"] == "builtin":
+    if scenes["indoor_source"] == "scannetpp":
+        _check_scannetpp(scenes["scannetpp"])
+    elif scenes["indoor_source"] == "scannet":
+        _check_scannet(scenes["scannet"])
+    else:
         furniture = Path(scenes["furniture_dir"])
         if not any(furniture.glob("*.sh3f")):
             raise ConfigError(
                 f"scenes.furniture_dir={furniture}: no Sweet Home 3D catalogs (*.sh3f); install "
                 "the Debian package: apt-get install sweethome3d-furniture"
             )
-        return
-    root = scenes["scannetpp_root"]
-    if root is None or not (Path(root) / "data").is_dir():
+
+
+def _listed(block: dict[str, Any], key: str, howto: str) -> list[str]:
+    """The block's scene ids; a null root, a missing list file or no scene stops the run."""
+    from spatialmosaic.io import ArtefactError
+    from spatialmosaic.scenes.sources import listed_scenes
+
+    root = block["root"]
+    if root is None or not Path(root).is_dir():
+        raise ConfigError(f"scenes.{key}.root={root!r}: no data there. {howto}")
+    try:
+        names = listed_scenes(block)
+    except ArtefactError as error:
+        raise ConfigError(f"scenes.{key}.split_files: {error}. {howto}") from None
+    if not names:
+        raise ConfigError(f"scenes.{key}: no scenes; list them in scenes or split_files")
+    return names
+
+
+def _check_scannetpp(block: dict[str, Any]) -> None:
+    from spatialmosaic.io import ArtefactError
+    from spatialmosaic.scenes.scannetpp import HOWTO, Device
+    from spatialmosaic.scenes.scannetpp_acquire import verify_scene
+
+    names = _listed(block, "scannetpp", HOWTO)
+    device = Device(block["device"])
+    for scene_id in names:
+        try:
+            verify_scene(Path(block["root"]), scene_id, device, digests=False)
+        except ArtefactError as error:
+            if not block["download"]:
+                raise ConfigError(
+                    f"scenes.scannetpp: {error}; or set scenes.scannetpp.download: true"
+                ) from None
+            _check_scannetpp_download(block)
+            return
+
+
+def _check_scannetpp_download(block: dict[str, Any]) -> None:
+    """Downloads need the official script and the token in the environment."""
+    import os
+
+    script = block["download_script"]
+    if script is None or not Path(script).is_file():
         raise ConfigError(
-            f"scenes.scannetpp_root={root!r}: no ScanNet++ data there. {SCANNETPP_HOWTO}"
+            f"scenes.scannetpp.download_script={script!r}: not a file; give the path of the "
+            "download_scannetpp.py that came with your ScanNet++ token (docs/scannetpp.md)"
         )
-    raise ConfigError("scenes.source=scannetpp: the ScanNet++ loader is not implemented yet")
+    if not os.environ.get(block["token_env"], "").strip():
+        raise ConfigError(
+            f"scenes.scannetpp.token_env={block['token_env']}: that environment variable is "
+            "empty; export your ScanNet++ token in it (docs/scannetpp.md)"
+        )
+
+
+def _check_scannet(block: dict[str, Any]) -> None:
+    from spatialmosaic.scenes.scannet import HOWTO, FrameSource, ScanNetLayout
+
+    names = _listed(block, "scannet", HOWTO)
+    export_root = Path(block["export_root"]) if block["export_root"] else None
+    for scene in names:
+        layout = ScanNetLayout(Path(block["root"]), scene, export_root)
+        for path in layout.required(FrameSource(block["frames"])):
+            if not path.exists():
+                raise ConfigError(f"scenes.scannet: {path}: missing. {HOWTO}")
 
 
 def _check_waymo(waymo: dict[str, Any]) -> None:

@@ -45,7 +45,7 @@ def test_paper_profile_stops_before_any_rule_with_instructions():
     result = run([str(BIN / "snakemake"), "-n", "--cores", "1", "--configfile",
                   "config/paper.yaml"], ROOT, check=False)  # fmt: skip
     assert result.returncode != 0
-    assert "scenes.scannetpp_root=None" in result.stdout + result.stderr
+    assert "scenes.scannetpp.root=None" in result.stdout + result.stderr
 
 
 def test_invalid_config_is_refused_naming_the_key(tmp_path):

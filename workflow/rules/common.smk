@@ -11,21 +11,29 @@ from spatialmosaic.paths import (
     street_scene_names,
     waymo_scene_names,
 )
+from spatialmosaic.scenes.sources import listed_scenes, name_pattern
 
 validate_config(config)
 check_data_sources(config)
 
 LAYOUT = Layout.from_config(config)
-ROOMS = builtin_scene_names(config["scenes"]["count"])
+INDOOR = config["scenes"]["indoor_source"]
+ROOMS = builtin_scene_names(config["scenes"]["count"]) if INDOOR == "builtin" else []
 STREETS = street_scene_names(config["scenes"]["outdoor_count"])
 WAYMO = config["scenes"]["waymo"]
 WAYMO_SCENES = waymo_scene_names(WAYMO["segments"], WAYMO["snapshots_per_segment"])
-SCENES = ROOMS + STREETS + list(WAYMO_SCENES)
+SCANNETPP = config["scenes"]["scannetpp"]
+SCANNETPP_SCENES = listed_scenes(SCANNETPP) if INDOOR == "scannetpp" else []
+SCANNET = config["scenes"]["scannet"]
+SCANNET_SCENES = listed_scenes(SCANNET) if INDOOR == "scannet" else []
+SCENES = ROOMS + STREETS + list(WAYMO_SCENES) + SCANNETPP_SCENES + SCANNET_SCENES
 SPLITS = split_domains(
-    [ROOMS, STREETS, list(WAYMO_SCENES)],
+    [ROOMS, STREETS, list(WAYMO_SCENES), SCANNETPP_SCENES, SCANNET_SCENES],
     config["scenes"]["eval_fraction"],
     config["seed"],
 )
+# Scenes that bring their own photos (render_frames renders only their depth and ids).
+PHOTO_SCENES = set(WAYMO_SCENES) | set(SCANNETPP_SCENES) | set(SCANNET_SCENES)
 
 
 def log_path(rule_name, name="all"):
@@ -77,6 +85,34 @@ def waymo_components(segment, required_only=True):
 
 def scene_photos(wildcards):
     """Scenes from a dataset bring their own photos; built-in scenes are rendered in full."""
-    if wildcards.scene in WAYMO_SCENES:
+    if wildcards.scene in PHOTO_SCENES:
         return [LAYOUT.photos(wildcards.scene)]
     return []
+
+
+def scannetpp_inputs(wildcards):
+    """A ScanNet++ scene's files, or its manifest when the acquisition rule fetches them."""
+    from spatialmosaic.scenes.scannetpp import Device, ScanNetppLayout
+
+    root = Path(SCANNETPP["root"] or "scannetpp-root-not-configured")
+    if SCANNETPP["download"]:
+        return [scannetpp_manifest(wildcards.scene)]
+    return ScanNetppLayout(root, wildcards.scene).required(Device(SCANNETPP["device"]))
+
+
+def scannetpp_manifest(scene):
+    """``<root>/manifests/<scene>.sha256.json``, written by the acquisition rule."""
+    from spatialmosaic.scenes.scannetpp_acquire import manifest_path
+
+    root = Path(SCANNETPP["root"] or "scannetpp-root-not-configured")
+    return manifest_path(root, scene)
+
+
+def scannet_inputs(wildcards):
+    """The files of one ScanNet v2 scan and of its frames (``scenes.scannet.frames``)."""
+    from spatialmosaic.scenes.scannet import FrameSource, ScanNetLayout
+
+    root = Path(SCANNET["root"] or "scannet-root-not-configured")
+    export_root = Path(SCANNET["export_root"]) if SCANNET["export_root"] else None
+    layout = ScanNetLayout(root, wildcards.scene, export_root)
+    return layout.required(FrameSource(SCANNET["frames"]))

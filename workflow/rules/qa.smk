@@ -111,7 +111,7 @@ rule qa_datasheet:
     params:
         profile=lookup(dpath="profile", within=config),
         seed=lookup(dpath="seed", within=config),
-        source=lookup(dpath="scenes/source", within=config),
+        source=lookup(dpath="scenes/indoor_source", within=config),
         licences=lookup(dpath="scenes/licences", within=config),
         max_overlap=lookup(dpath="viewsets/max_overlap", within=config),
     shell:

@@ -79,3 +79,78 @@ if WAYMO["download"]:
         shell:
             "spatialmosaic scenes acquire-waymo --segments {wildcards.segment}"
             " --split {params.split} --root {params.root} --bucket {params.bucket} > {log} 2>&1"
+
+
+rule scenes_scannetpp:
+    input:
+        files=scannetpp_inputs,
+    output:
+        scene=LAYOUT.scene_json("{scene}"),
+        mesh=LAYOUT.scene_mesh("{scene}"),
+        cameras=LAYOUT.cameras("{scene}"),
+        photos=directory(LAYOUT.photos("{scene}")),
+    log:
+        log_path("scenes_scannetpp", "{scene}"),
+    wildcard_constraints:
+        scene=name_pattern(SCANNETPP_SCENES),
+    conda:
+        "../../envs/geometry.yaml"
+    params:
+        root=SCANNETPP["root"],
+        device=SCANNETPP["device"],
+        frames=SCANNETPP["frames_per_scene"],
+        width=lookup(dpath="views/width", within=config),
+    shell:
+        "spatialmosaic scenes scannetpp --root {params.root} --scene-id {wildcards.scene}"
+        " --device {params.device} --frames {params.frames} --width {params.width}"
+        " --scene-json {output.scene} --mesh {output.mesh} --cameras {output.cameras}"
+        " --photos {output.photos} > {log} 2>&1"
+
+
+if SCANNETPP["download"]:
+
+    rule acquire_scannetpp:
+        output:
+            manifest=scannetpp_manifest("{scene}"),
+        log:
+            log_path("acquire_scannetpp", "{scene}"),
+        wildcard_constraints:
+            scene=name_pattern(SCANNETPP_SCENES),
+        params:
+            root=SCANNETPP["root"],
+            device=SCANNETPP["device"],
+            script=SCANNETPP["download_script"],
+            template=SCANNETPP["download_config"] or "",
+            token_env=SCANNETPP["token_env"],
+        shell:
+            "spatialmosaic scenes acquire-scannetpp --root {params.root}"
+            " --scenes {wildcards.scene} --device {params.device} --script {params.script}"
+            " --config '{params.template}' --token-env {params.token_env} > {log} 2>&1"
+
+
+rule scenes_scannet:
+    input:
+        files=scannet_inputs,
+    output:
+        scene=LAYOUT.scene_json("{scene}"),
+        mesh=LAYOUT.scene_mesh("{scene}"),
+        cameras=LAYOUT.cameras("{scene}"),
+        photos=directory(LAYOUT.photos("{scene}")),
+    log:
+        log_path("scenes_scannet", "{scene}"),
+    wildcard_constraints:
+        scene=name_pattern(SCANNET_SCENES),
+    conda:
+        "../../envs/geometry.yaml"
+    params:
+        root=SCANNET["root"],
+        frames_from=SCANNET["frames"],
+        export_root=SCANNET["export_root"] or "",
+        frames=SCANNET["frames_per_scene"],
+        width=lookup(dpath="views/width", within=config),
+    shell:
+        "spatialmosaic scenes scannet --root {params.root} --scene {wildcards.scene}"
+        " --frames-from {params.frames_from} --export-root '{params.export_root}'"
+        " --frames {params.frames} --width {params.width} --scene-json {output.scene}"
+        " --mesh {output.mesh} --cameras {output.cameras} --photos {output.photos}"
+        " > {log} 2>&1"
