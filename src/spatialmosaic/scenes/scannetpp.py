@@ -40,6 +40,7 @@ from spatialmosaic.scenes.captures import (
     rigid_transform,
 )
 from spatialmosaic.scenes.indoor_mesh import load_annotated_scan
+from spatialmosaic.scenes.scannetpp_dslr import dslr_frames, dslr_required
 from spatialmosaic.scenes.video import read_video_frames
 
 DATASET = "scannetpp"  # info.source of the scenes; records carry Dataset.SCANNETPP
@@ -111,8 +112,6 @@ class ScanNetppLayout:
         if device is Device.IPHONE:
             photos = self.rgb_dir if self.rgb_dir.is_dir() else self.video()
             return files + [self.pose_json, photos or self.scene_dir / "iphone" / VIDEO_NAMES[0]]
-        from spatialmosaic.scenes.scannetpp_dslr import dslr_required
-
         return files + dslr_required(self.dslr_dir)
 
 
@@ -214,8 +213,6 @@ def load_capture(
     if device is Device.IPHONE:
         cameras, images = iphone_frames(layout, frames, width)
     else:
-        from spatialmosaic.scenes.scannetpp_dslr import dslr_frames
-
         cameras, images = dslr_frames(layout.dslr_dir, frames, width)
     scene = replace(scene, info={**scene.info, "device": device.value})
     return Capture(scene, tuple(cameras), images)
