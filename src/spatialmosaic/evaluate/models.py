@@ -34,6 +34,9 @@ class Query:
 
 
 class Model(Protocol):
+    """Answers one query; a model may also offer ``reply_batch(queries) -> replies`` (with a
+    ``batch_size``), which the harness then uses."""
+
     def reply(self, query: Query) -> str: ...
 
 
@@ -116,6 +119,13 @@ def _hugging_face(seed: int, model_file: Path | None = None, **settings: Any) ->
     from spatialmosaic.evaluate.hf_model import HuggingFaceModel
 
     return HuggingFaceModel(seed=seed, **settings)
+
+
+@register("vlm")
+def _trained_vlm(seed: int, model_file: Path | None = None, **settings: Any) -> Model:
+    from spatialmosaic.evaluate.vlm_model import TrainedVLM
+
+    return TrainedVLM(seed=seed, model_file=model_file, **settings)
 
 
 @register("openai")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from tqdm import tqdm
@@ -53,10 +54,19 @@ def evaluate_model(
         for digest in [record_digest(record)]  # once per record, not per rotation
         for rotation, shown in enumerate(option_rotations(record) if circular else [record])
     ]
+    queries = [
+        Query(
+            shown,
+            build_prompt(shown.question, shown.options, shown.question_type),
+            frame_paths(shown, image_root),
+        )
+        for _, shown, _, _ in asked
+    ]
     rows = []
-    for rotation, shown, record, digest in tqdm(asked, desc="evaluate", unit="question"):
-        prompt = build_prompt(shown.question, shown.options, shown.question_type)
-        reply = model.reply(Query(shown, prompt, frame_paths(shown, image_root)))
+    for (rotation, shown, record, digest), query, reply in zip(
+        asked, queries, _replies(model, queries), strict=True
+    ):
+        prompt = query.prompt
         rows.append(
             {
                 "id": record.id,
@@ -78,6 +88,19 @@ def evaluate_model(
             }
         )
     return rows
+
+
+def _replies(model: Model, queries: list[Query]) -> Iterator[str]:
+    """Replies in query order; in batches when the model answers batches."""
+    batch_size = getattr(model, "batch_size", 1) if hasattr(model, "reply_batch") else 1
+    with tqdm(total=len(queries), desc="evaluate", unit="question") as bar:
+        for start in range(0, len(queries), batch_size):
+            chunk = queries[start : start + batch_size]
+            replies = model.reply_batch(chunk) if batch_size > 1 else [model.reply(chunk[0])]
+            if len(replies) != len(chunk):
+                raise RuntimeError(f"model gave {len(replies)} replies to {len(chunk)} questions")
+            bar.update(len(chunk))
+            yield from replies
 
 
 def _reply_letters(rows: list[dict], records: dict[str, BenchRecord]) -> dict[str, int]:

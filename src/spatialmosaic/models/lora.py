@@ -1,0 +1,32 @@
+"""LoRA on a causal language model through ``peft`` (SPEC §6: r=128, alpha=256, dropout 0.05)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from torch import nn
+
+# The attention and MLP projections of Llama / Qwen2 style decoders.
+DEFAULT_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+
+
+@dataclass(frozen=True, slots=True)
+class LoraSettings:
+    rank: int = 128
+    alpha: int = 256
+    dropout: float = 0.05
+    targets: tuple[str, ...] = DEFAULT_TARGETS
+
+
+def apply_lora(language_model: nn.Module, settings: LoraSettings) -> nn.Module:
+    """The model wrapped with trainable LoRA adapters; its own weights are frozen."""
+    from peft import LoraConfig, get_peft_model
+
+    config = LoraConfig(
+        r=settings.rank,
+        lora_alpha=settings.alpha,
+        lora_dropout=settings.dropout,
+        target_modules=list(settings.targets),
+        task_type="CAUSAL_LM",
+    )
+    return get_peft_model(language_model, config)

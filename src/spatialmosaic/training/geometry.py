@@ -1,0 +1,185 @@
+"""Train the geometry encoder on the training scenes, with the renderer's depth and poses.
+
+Samples are the view sets the training questions use (2-5 frames of one scene). Targets: each
+frame's log depth averaged over the cells of the encoder's ``depth_grid`` (cells without
+surface are left out), and each view's pose in the first view's camera frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from spatialmosaic.io import ArtefactError, atomic_dir, read_json, read_png16, write_json
+from spatialmosaic.models.frames import FrameStore, pad_views
+from spatialmosaic.models.geometry import (
+    GeometryEncoder,
+    GeometryEncoderConfig,
+    geometry_loss,
+    relative_pose_targets,
+)
+from spatialmosaic.provenance import artefact_meta
+from spatialmosaic.qa.generate import iter_benchmark
+from spatialmosaic.render.frames import DEPTH_UNITS_PER_M
+from spatialmosaic.training.loop import (
+    Schedule,
+    check_scene_disjoint,
+    sha256_file,
+    train,
+    write_curve,
+)
+
+GEOMETRY_FORMAT = "spatialmosaic.model.geometry"
+WEIGHTS = "geometry.safetensors"
+CONFIG = "geometry.json"
+
+
+class GeometryData:
+    """View sets of the training scenes with their frames, depth cells and poses."""
+
+    def __init__(
+        self,
+        view_sets: list[tuple[str, tuple[str, ...]]],
+        cameras_dir: Path,
+        image_root: Path,
+        config: GeometryEncoderConfig,
+    ) -> None:
+        self.view_sets = view_sets
+        self.image_root = image_root
+        self.config = config
+        self.frames = FrameStore((config.height, config.width))
+        self.poses: dict[tuple[str, str], torch.Tensor] = {}
+        for scene in sorted({scene for scene, _ in view_sets}):
+            path = cameras_dir / f"{scene}.json"
+            if not path.is_file():
+                raise ArtefactError(f"{path}: cameras of training scene {scene} are missing")
+            for frame in read_json(path, kind="spatialmosaic.cameras")["frames"]:
+                self.poses[scene, frame["frame_id"]] = torch.tensor(
+                    frame["T_world_cam"], dtype=torch.float64
+                )
+        self._depth: dict[tuple[str, str], tuple[torch.Tensor, torch.Tensor]] = {}
+
+    def depth_cells(self, scene: str, frame: str) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean log depth per cell and whether the cell saw any surface."""
+        key = (scene, frame)
+        if key not in self._depth:
+            path = self.image_root / scene / "depth" / f"{frame}.png"
+            if not path.is_file():
+                raise ArtefactError(f"{path}: depth image missing")
+            millimetres = torch.from_numpy(read_png16(path).astype("float32"))
+            valid = (millimetres > 0).float()[None, None]
+            log_depth = torch.log(millimetres.clamp(min=1) / DEPTH_UNITS_PER_M)[None, None]
+            grid = self.config.depth_grid
+            count = torch.nn.functional.adaptive_avg_pool2d(valid, grid)[0, 0]
+            total = torch.nn.functional.adaptive_avg_pool2d(log_depth * valid, grid)[0, 0]
+            self._depth[key] = (total / count.clamp(min=1e-6), count > 0.5)
+        return self._depth[key]
+
+    def batch(self, indices: list[int]) -> dict[str, torch.Tensor]:
+        frames, depths, valids, poses = [], [], [], []
+        for index in indices:
+            scene, frame_ids = self.view_sets[index]
+            paths = [self.image_root / scene / "images" / f"{f}.jpg" for f in frame_ids]
+            frames.append(self.frames.frames(paths))
+            cells = [self.depth_cells(scene, f) for f in frame_ids]
+            depths.append(torch.stack([c[0] for c in cells]))
+            valids.append(torch.stack([c[1] for c in cells]))
+            world = torch.stack([self.poses[scene, f] for f in frame_ids])
+            poses.append(relative_pose_targets(world).float())
+        frames_batch, view_mask = pad_views(frames)
+        return {
+            "frames": frames_batch,
+            "view_mask": view_mask,
+            "log_depth": pad_views(depths)[0],
+            "depth_valid": pad_views(valids)[0],
+            "poses": pad_views(poses)[0],
+        }
+
+
+def training_view_sets(train_records: Path, benchmark: Path) -> list[tuple[str, tuple[str, ...]]]:
+    view_sets = sorted({(r.scene_name, r.frames) for r in iter_benchmark(train_records)})
+    if not view_sets:
+        raise ArtefactError(f"{train_records}: no training records")
+    check_scene_disjoint(
+        {scene for scene, _ in view_sets},
+        {r.scene_name for r in iter_benchmark(benchmark)},
+        train_records,
+    )
+    return view_sets
+
+
+def train_geometry_encoder(
+    train_records: Path,
+    benchmark: Path,
+    cameras_dir: Path,
+    image_root: Path,
+    out_dir: Path,
+    curve_path: Path,
+    config: GeometryEncoderConfig,
+    schedule: Schedule,
+    seed: int,
+) -> None:
+    data = GeometryData(
+        training_view_sets(train_records, benchmark), cameras_dir, image_root, config
+    )
+    torch.manual_seed(seed)
+    encoder = GeometryEncoder(config)
+
+    def loss_fn(indices: list[int]) -> tuple[torch.Tensor, dict[str, float]]:
+        batch = data.batch(indices)
+        tokens = encoder(batch["frames"], batch["view_mask"])
+        return geometry_loss(
+            encoder,
+            tokens,
+            batch["log_depth"],
+            batch["depth_valid"],
+            batch["poses"],
+            batch["view_mask"],
+        )
+
+    records_hash = sha256_file(train_records)
+    fingerprint = f"{records_hash}/{config}/{schedule}/{seed}"
+    curve = train(
+        encoder,
+        len(data.view_sets),
+        loss_fn,
+        schedule,
+        seed,
+        out_dir.with_name(f".{out_dir.name}.resume"),
+        fingerprint,
+        "train geometry",
+    )
+    params = {
+        "encoder": config.to_json(),
+        "schedule": asdict(schedule),
+        "train_records_sha256": records_hash,
+        "view_sets": len(data.view_sets),
+        "final": curve[-1],
+    }
+    with atomic_dir(out_dir) as tmp:
+        save_file({k: v.contiguous() for k, v in encoder.state_dict().items()}, tmp / WEIGHTS)
+        write_json(
+            tmp / CONFIG,
+            {
+                "format": GEOMETRY_FORMAT,
+                "format_version": 1,
+                "meta": artefact_meta("train-geometry", seed, params),
+            },
+        )
+    write_curve(curve_path, curve)
+
+
+def load_geometry_encoder(directory: Path) -> GeometryEncoder:
+    """The trained encoder, frozen, in eval mode."""
+    payload = read_json(directory / CONFIG, kind=GEOMETRY_FORMAT)
+    try:
+        config = GeometryEncoderConfig(**payload["meta"]["params"]["encoder"])
+    except (KeyError, TypeError) as error:
+        raise ArtefactError(f"{directory / CONFIG}: malformed ({error!r})") from None
+    encoder = GeometryEncoder(config)
+    encoder.load_state_dict(load_file(directory / WEIGHTS))
+    encoder.eval().requires_grad_(False)
+    return encoder

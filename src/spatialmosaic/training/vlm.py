@@ -1,0 +1,149 @@
+"""Train a SpatialMosaicVLM variant on the training split (official-format records).
+
+Every training question becomes (frames, the official prompt, the answer the scorer expects:
+the option letter for multiple choice, the number or point otherwise). The vision and geometry
+encoders are frozen, so their tokens are computed once (``models.features``); what trains is
+the fusion block, the projector, the view embeddings and the language model (all of it at the
+tiny scale, LoRA adapters at the small scale). The run is seeded and resumable
+(``training.loop``) and writes a self-contained checkpoint folder and a loss curve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from spatialmosaic.evaluate.prompts import build_prompt
+from spatialmosaic.evaluate.run import frame_paths
+from spatialmosaic.io import ArtefactError
+from spatialmosaic.models.checkpoint import build_vlm, save_vlm
+from spatialmosaic.models.features import EncoderTokens
+from spatialmosaic.models.fusion import GeometryFeatures
+from spatialmosaic.models.vlm import VLMSettings
+from spatialmosaic.provenance import artefact_meta
+from spatialmosaic.qa.generate import iter_benchmark
+from spatialmosaic.records import BenchRecord, Metric
+from spatialmosaic.training.loop import (
+    Schedule,
+    check_scene_disjoint,
+    sha256_file,
+    train,
+    write_curve,
+)
+
+
+def target_answer(record: BenchRecord) -> str:
+    """What the official scorer accepts as right (SPEC §5)."""
+    if record.question_type.metric is Metric.ACCURACY:
+        return record.mc_answer
+    return record.ground_truth
+
+
+def encoder_tokens(model, geometry_encoder) -> EncoderTokens:
+    features = GeometryFeatures(model.settings.geometry) if geometry_encoder else None
+    return EncoderTokens(model.vision, geometry_encoder, features)
+
+
+def train_vlm(
+    train_records: Path,
+    benchmark: Path,
+    image_root: Path,
+    out_dir: Path,
+    curve_path: Path,
+    settings: VLMSettings,
+    schedule: Schedule,
+    seed: int,
+    vision_dir: Path | None = None,
+    geometry_dir: Path | None = None,
+    base_model: Path | None = None,
+    limit: int | None = None,
+) -> None:
+    """``limit`` keeps only the first that many training records (the data-size sweep)."""
+    records = list(iter_benchmark(train_records))[:limit]
+    if not records:
+        raise ArtefactError(f"{train_records}: no training records")
+    check_scene_disjoint(
+        {r.scene_name for r in records},
+        {r.scene_name for r in iter_benchmark(benchmark)},
+        train_records,
+    )
+    prompts = [build_prompt(r.question, r.options, r.question_type) for r in records]
+    answers = [target_answer(r) for r in records]
+    tokenizer = None
+    if settings.scale == "tiny":
+        from spatialmosaic.models.text import build_word_tokenizer
+
+        tokenizer = build_word_tokenizer([*prompts, *answers])
+    geometry_encoder = None
+    if settings.uses_geometry:
+        if geometry_dir is None:
+            raise ValueError(f"variant with geometry={settings.geometry} needs a geometry encoder")
+        from spatialmosaic.training.geometry import load_geometry_encoder
+
+        geometry_encoder = load_geometry_encoder(geometry_dir)
+    torch.manual_seed(seed)
+    model = build_vlm(
+        settings,
+        tokenizer=tokenizer,
+        vision_dir=vision_dir,
+        geometry_dim=geometry_encoder.dim if geometry_encoder else None,
+        base_model=base_model,
+    )
+    tokens = encoder_tokens(model, geometry_encoder)
+    view_sets = [frame_paths(record, image_root) for record in records]
+    tokens.precompute(view_sets)
+    prompt_ids = [model.prompt_ids(p) for p in tqdm(prompts, desc="tokenize", unit="prompt")]
+    answer_ids = [model.answer_ids(a) for a in answers]
+
+    def loss_fn(indices: list[int]) -> tuple[torch.Tensor, dict[str, float]]:
+        visual, view_mask, geometry = tokens.batch([view_sets[i] for i in indices])
+        loss = model.loss(
+            visual,
+            view_mask,
+            [prompt_ids[i] for i in indices],
+            [answer_ids[i] for i in indices],
+            geometry,
+        )
+        return loss, {}
+
+    data_hash = sha256_file(train_records)
+    geometry_hash = sha256_file(geometry_dir / "geometry.safetensors") if geometry_dir else None
+    vision_hash = sha256_file(vision_dir / "vision.safetensors") if vision_dir else None
+    fingerprint = f"{data_hash}/{vision_hash}/{geometry_hash}/{settings}/{schedule}/{seed}/{limit}"
+    curve = train(
+        model,
+        len(records),
+        loss_fn,
+        schedule,
+        seed,
+        out_dir.with_name(f".{out_dir.name}.resume"),
+        fingerprint,
+        f"train {out_dir.name}",
+    )
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    params = {
+        "settings": settings.to_json(),
+        "schedule": asdict(schedule),
+        "train_records_sha256": data_hash,
+        "vision_sha256": vision_hash,
+        "geometry_sha256": geometry_hash,
+        "train_scenes": sorted({r.scene_name for r in records}),
+        "samples": len(records),
+        "limit": limit,
+        "steps": len(curve),
+        "final_loss": curve[-1]["loss"],
+        "trainable_parameters": trainable,
+        "parameters": sum(p.numel() for p in model.parameters()),
+    }
+    save_vlm(
+        out_dir,
+        model,
+        artefact_meta("train-vlm", seed, params),
+        vision_dir if settings.scale == "tiny" else None,
+        geometry_dir,
+        base_model,
+    )
+    write_curve(curve_path, curve)
