@@ -27,6 +27,8 @@ rule all:
         rules.report_domains.output,
         rules.report_radar.output,
         rules.report_street_frames.output if STREETS else [],
+        rules.report_scene_examples.output if ROOMS else [],
+        expand(rules.report_scene_card.output, scene=ROOMS),
         rules.report_figure.output,
         rules.report_visibility_figure.output,
         rules.visibility_crosscheck.output,

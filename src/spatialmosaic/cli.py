@@ -277,13 +277,21 @@ def build_parser() -> argparse.ArgumentParser:
         "frames",
         "render every camera of a scene",
         lambda a: stages.render(
-            a.scene_json, a.mesh, a.cameras, a.out_dir, a.jpeg_quality, a.backend, a.photos
+            a.scene_json,
+            a.mesh,
+            a.cameras,
+            a.out_dir,
+            a.jpeg_quality,
+            a.backend,
+            a.photos,
+            a.supersample,
         ),
         _path("--scene-json"),
         _path("--mesh"),
         _path("--cameras"),
         _path("--out-dir"),
         _value("--jpeg-quality"),
+        _value("--supersample", default=1),
         BACKEND_OPTION,
         _optional_path("--photos", "a dataset's own images (<frame>.jpg) to use as the RGB"),
     )
@@ -551,6 +559,26 @@ def build_parser() -> argparse.ArgumentParser:
         "radar chart per domain of the main table (PDF + PNG)",
         lambda a: stages.radar_figure(a.table, a.pdf, a.png),
         _path("--table"),
+        _path("--pdf"),
+        _path("--png"),
+    )
+    _add(
+        report,
+        "scene-card",
+        "card of one built-in room: type, shape, size, objects per category, frames, licences",
+        lambda a: stages.scene_card(a.scene_json, a.cameras, a.json, a.markdown),
+        _path("--scene-json"),
+        _path("--cameras"),
+        _path("--json"),
+        _path("--markdown"),
+    )
+    _add(
+        report,
+        "scene-examples",
+        "example frames of several rendered built-in rooms (PDF + PNG)",
+        lambda a: stages.scene_examples_figure(a.frames, a.scenes, a.pdf, a.png),
+        _path("--frames", many=True),
+        _path("--scenes", many=True),
         _path("--pdf"),
         _path("--png"),
     )

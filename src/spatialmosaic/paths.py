@@ -14,6 +14,8 @@ from typing import Any
 
 from spatialmosaic.records import OUTDOOR_SCENE_PREFIX
 
+BUILTIN_SCENE_PREFIX = "ours_indoor_"
+
 
 class Split(Enum):
     TRAIN = "train"
@@ -36,6 +38,10 @@ class Layout:
 
     def scene_mesh(self, scene: str) -> Path:
         return self.data / "scenes" / scene / "mesh.ply"
+
+    def scene_card(self, scene: str, suffix: str) -> Path:
+        """A built-in room's card: ``json`` or ``md``."""
+        return self.data / "scenes" / scene / f"card.{suffix}"
 
     def cameras(self, scene: str) -> Path:
         return self.data / "views" / f"{scene}.json"
@@ -116,7 +122,15 @@ class Layout:
 
 
 def builtin_scene_names(count: int) -> list[str]:
-    return [f"ours_indoor_{index:04d}" for index in range(count)]
+    return [f"{BUILTIN_SCENE_PREFIX}{index:04d}" for index in range(count)]
+
+
+def builtin_scene_index(name: str) -> int:
+    """The index of a built-in room from its name (``ours_indoor_0003`` -> 3)."""
+    digits = name.removeprefix(BUILTIN_SCENE_PREFIX)
+    if digits == name or not digits.isdigit():
+        raise ValueError(f"scene name {name!r}: built-in rooms are {BUILTIN_SCENE_PREFIX}NNNN")
+    return int(digits)
 
 
 def street_scene_names(count: int) -> list[str]:

@@ -22,6 +22,7 @@ from spatialmosaic.scene_io import (
     read_cameras,
     read_scene,
     read_scene_objects,
+    read_scene_payload,
     write_cameras,
     write_scene,
 )
@@ -42,11 +43,13 @@ def build_scene(
     scene_json: Path,
     mesh_ply: Path,
 ) -> None:
-    from spatialmosaic.scenes.builtin import FurnitureLibrary, build_builtin_scene
+    from spatialmosaic.paths import builtin_scene_index
+    from spatialmosaic.scenes.builtin import FurnitureLibrary, build_builtin_scene, room_type_of
 
     library = FurnitureLibrary(furniture_dir, licences)
     rng = derive_rng(seed, "scenes", name)
-    scene = build_builtin_scene(name, library, rng, objects_min, objects_max)
+    room_type = room_type_of(builtin_scene_index(name), seed)
+    scene = build_builtin_scene(name, library, rng, objects_min, objects_max, room_type)
     params = {"licences": list(licences), "objects_min": objects_min, "objects_max": objects_max}
     write_scene(scene_json, mesh_ply, scene, artefact_meta("scenes", seed, params))
 
@@ -183,15 +186,23 @@ def walkthrough(
     eye_height_range_m: tuple[float, float],
     dest: Path,
 ) -> None:
-    from spatialmosaic.views.walkthrough import walkthrough_cameras
+    from spatialmosaic.views.walkthrough import scene_walkthrough
 
-    payload = read_json(scene_json, kind=SCENE_FORMAT)
-    name, info = payload["scene_name"], payload["info"]
-    if "room_size_m" not in info:
-        raise ArtefactError(f"{scene_json}: no room_size_m; walkthroughs are for built-in rooms")
-    rng = derive_rng(seed, "views", name)
-    cameras = walkthrough_cameras(
-        tuple(info["room_size_m"]), rng, n_frames, width, height, hfov_deg, eye_height_range_m
+    name, objects, _ = read_scene_objects(scene_json)
+    info = read_scene_payload(scene_json)["info"]
+    if "room_outline_m" not in info:
+        raise ArtefactError(
+            f"{scene_json}: no room_outline_m; walkthroughs are for built-in rooms (rebuild it)"
+        )
+    cameras = scene_walkthrough(
+        info,
+        objects,
+        derive_rng(seed, "views", name),
+        n_frames=n_frames,
+        width=width,
+        height=height,
+        hfov_deg=hfov_deg,
+        eye_height_range_m=eye_height_range_m,
     )
     params = {
         "frames": n_frames,
@@ -211,12 +222,15 @@ def render(
     jpeg_quality: int,
     backend: str,
     photos_dir: Path | None = None,
+    supersample: int = 1,
 ) -> None:
     from spatialmosaic.raycast import resolve_backend
     from spatialmosaic.render.frames import render_scene
 
     scene, cameras = read_scene(scene_json, mesh_ply), read_cameras(cameras_json)
-    render_scene(scene, cameras, out_dir, jpeg_quality, resolve_backend(backend), photos_dir)
+    render_scene(
+        scene, cameras, out_dir, jpeg_quality, resolve_backend(backend), photos_dir, supersample
+    )
 
 
 def visibility(
@@ -569,6 +583,20 @@ def street_figure(render_dirs: list[Path], pdf: Path, png: Path) -> None:
     from spatialmosaic.reporting.figures import street_frames
 
     street_frames(render_dirs, pdf, png)
+
+
+def scene_card(scene_json: Path, cameras_json: Path, card_json: Path, card_md: Path) -> None:
+    from spatialmosaic.reporting.scene_card import write_scene_card
+
+    write_scene_card(scene_json, cameras_json, card_json, card_md)
+
+
+def scene_examples_figure(
+    render_dirs: list[Path], scene_jsons: list[Path], pdf: Path, png: Path
+) -> None:
+    from spatialmosaic.reporting.scene_examples import main
+
+    main(render_dirs, scene_jsons, pdf, png)
 
 
 def visibility_figure(visibility_jsons: list[Path], example: Path, pdf: Path, png: Path) -> None:

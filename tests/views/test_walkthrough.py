@@ -1,4 +1,5 @@
-"""Walkthrough cameras: eye height, rotation conventions, intrinsics."""
+"""Walkthrough cameras: eye height, rotation conventions, intrinsics, and loops that stay on the
+free floor of rectangular and L-shaped rooms."""
 
 from __future__ import annotations
 
@@ -6,10 +7,21 @@ import numpy as np
 import pytest
 
 from spatialmosaic.views.walkthrough import (
+    WALL_CLEARANCE_M,
+    inside_outline,
     intrinsics_from_fov,
     look_rotation,
+    polygon_centroid,
     walkthrough_cameras,
 )
+
+RECTANGLE = np.array([[0, 0], [5, 0], [5, 4], [0, 4]], dtype=float)
+L_SHAPE = np.array([[0, 0], [6, 0], [6, 2.5], [3.5, 2.5], [3.5, 5], [0, 5]], dtype=float)
+MAX_STEP_M = 0.6  # between consecutive frames of a 60-frame walk
+
+
+def positions(cameras) -> np.ndarray:
+    return np.array([np.asarray(c.T_world_cam)[:3, 3] for c in cameras])
 
 
 def test_look_rotation_is_opencv_with_z_up():
@@ -29,12 +41,42 @@ def test_intrinsics_match_field_of_view():
 
 def test_walkthrough_stays_in_room_at_eye_height():
     cameras = walkthrough_cameras(
-        (5.0, 4.0), np.random.default_rng(0), 40, 64, 48, 67.0, (1.2, 1.8)
+        RECTANGLE, np.zeros((0, 4)), np.random.default_rng(0), 40, 64, 48, 67.0, (1.2, 1.8)
     )
-    positions = np.array([np.asarray(c.T_world_cam)[:3, 3] for c in cameras])
-    assert np.all((positions[:, 2] >= 1.2) & (positions[:, 2] <= 1.8))
-    assert np.all((positions[:, 0] > 0.9) & (positions[:, 0] < 4.1))
-    assert np.all((positions[:, 1] > 0.9) & (positions[:, 1] < 3.1))
-    steps = np.linalg.norm(np.diff(positions, axis=0), axis=1)
-    assert steps.max() < 0.6  # smooth: no jumps between consecutive frames
+    xyz = positions(cameras)
+    assert np.all((xyz[:, 2] >= 1.2) & (xyz[:, 2] <= 1.8))
+    assert inside_outline(xyz[:, :2], RECTANGLE, WALL_CLEARANCE_M - 1e-9).all()
+    assert np.linalg.norm(np.diff(xyz, axis=0), axis=1).max() < MAX_STEP_M
     assert [c.frame_id for c in cameras[:2]] == ["frame_000000", "frame_000001"]
+
+
+def test_l_shaped_walk_avoids_furniture_and_covers_both_arms():
+    # A table in the long arm and a wardrobe against the short arm's end wall.
+    obstacles = np.array([[2.0, 0.8, 3.2, 1.7], [0.2, 4.3, 1.6, 4.9]])
+    cameras = walkthrough_cameras(
+        L_SHAPE, obstacles, np.random.default_rng(1), 60, 64, 48, 67.0, (1.2, 1.8)
+    )
+    xyz = positions(cameras)
+    assert inside_outline(xyz[:, :2], L_SHAPE, WALL_CLEARANCE_M - 1e-9).all()
+    for x0, y0, x1, y1 in obstacles:
+        inside = (xyz[:, 0] > x0) & (xyz[:, 0] < x1) & (xyz[:, 1] > y0) & (xyz[:, 1] < y1)
+        assert not inside.any()
+    assert np.linalg.norm(np.diff(xyz, axis=0), axis=1).max() < MAX_STEP_M
+    assert (xyz[:, 0] > 4.0).any() and (xyz[:, 1] > 3.0).any()  # both arms are walked
+    # cameras look into the room: towards its centroid, within the heading swing
+    forward = np.array([np.asarray(c.T_world_cam)[:3, 2] for c in cameras])[:, :2]
+    to_centre = polygon_centroid(L_SHAPE) - xyz[:, :2]
+    cosine = (forward * to_centre).sum(1) / np.linalg.norm(forward, axis=1)
+    assert (cosine / np.linalg.norm(to_centre, axis=1) > 0).mean() > 0.8
+
+
+def test_centroid_of_an_l_is_its_area_centroid():
+    # Rectangles [0,6]x[0,2.5] (15 m2) and [0,3.5]x[2.5,5] (8.75 m2).
+    expected = (np.array([3.0, 1.25]) * 15 + np.array([1.75, 3.75]) * 8.75) / 23.75
+    np.testing.assert_allclose(polygon_centroid(L_SHAPE), expected)
+
+
+def test_a_room_without_free_floor_is_refused():
+    with pytest.raises(ValueError, match="no free floor"):
+        walkthrough_cameras(RECTANGLE, np.array([[-1, -1, 6, 5]]), np.random.default_rng(0),
+                            4, 8, 6, 67.0, (1.2, 1.8))  # fmt: skip

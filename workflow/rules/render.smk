@@ -12,9 +12,11 @@ rule render_frames:
         "../../envs/geometry.yaml"
     params:
         quality=lookup(dpath="render/jpeg_quality", within=config),
+        supersample=lookup(dpath="render/supersample", within=config),
         backend=lookup(dpath="visibility/backend", within=config),
         photos=lambda w, input: f"--photos {input.photos[0]}" if input.photos else "",
     shell:
         "spatialmosaic render frames --scene-json {input.scene} --mesh {input.mesh}"
         " --cameras {input.cameras} --out-dir {output.frames} {params.photos}"
-        " --jpeg-quality {params.quality} --backend {params.backend} > {log} 2>&1"
+        " --jpeg-quality {params.quality} --supersample {params.supersample}"
+        " --backend {params.backend} > {log} 2>&1"

@@ -130,3 +130,41 @@ rule report_street_frames:
     shell:
         "spatialmosaic report street-frames --frames {input.frames} --pdf {output.pdf}"
         " --png {output.png} > {log} 2>&1"
+
+
+rule report_scene_card:
+    input:
+        scene=rules.scenes_build.output.scene,
+        cameras=rules.views_walkthrough.output.cameras,
+    output:
+        json=LAYOUT.scene_card("{scene}", "json"),
+        markdown=LAYOUT.scene_card("{scene}", "md"),
+    log:
+        log_path("report_scene_card", "{scene}"),
+    wildcard_constraints:
+        scene=r"ours_indoor_\d+",
+    conda:
+        "../../envs/report.yaml"
+    shell:
+        "spatialmosaic report scene-card --scene-json {input.scene} --cameras {input.cameras}"
+        " --json {output.json} --markdown {output.markdown} > {log} 2>&1"
+
+
+rule report_scene_examples:
+    input:
+        frames=expand(LAYOUT.render_dir("{scene}"), scene=ROOMS),
+        scenes=expand(LAYOUT.scene_json("{scene}"), scene=ROOMS),
+    output:
+        pdf=LAYOUT.figure("scene_examples", "pdf"),
+        png=report(
+            LAYOUT.figure("scene_examples", "png"),
+            caption="../report/scene_examples.rst",
+            category="Figures",
+        ),
+    log:
+        log_path("report_scene_examples"),
+    conda:
+        "../../envs/report.yaml"
+    shell:
+        "spatialmosaic report scene-examples --frames {input.frames} --scenes {input.scenes}"
+        " --pdf {output.pdf} --png {output.png} > {log} 2>&1"

@@ -11,18 +11,32 @@ import re
 
 STRUCTURAL_CATEGORIES = ("wall", "floor", "ceiling", "door", "window")
 
-# (phrase in the catalog name, category label); order matters.
+# Catalog items whose name alone gives the wrong label: item id -> label.
+_ITEM_LABELS: dict[str, str] = {
+    "Blend Swap CC-0#armchair": "office chair",  # a swivel desk chair named "Armchair"
+    "Blend Swap CC-0#lamp2": "ceiling lamp",  # hangs from the ceiling
+}
+
+# (phrase in the catalog name, category label); order matters: the first match wins, so
+# specific phrases come before the generic ones they contain.
 _PHRASE_LABELS: tuple[tuple[str, str], ...] = (
     ("television cabinet", "tv stand"),
     ("bedside table", "nightstand"),
     ("nightstand", "nightstand"),
-    ("table fan", "fan"),
+    ("fan", "fan"),
     ("football table", "foosball table"),
-    ("ceiling fan", "fan"),
+    ("pool table", "pool table"),
+    ("ceiling lamp", "ceiling lamp"),
+    ("pendant lamp", "ceiling lamp"),
+    ("chandelier", "ceiling lamp"),
+    ("wall light", "wall lamp"),
+    ("wall lamp", "wall lamp"),
     ("desk lamp", "lamp"),
+    ("office chair", "office chair"),
     ("armchair", "armchair"),
     ("sofa", "sofa"),
     ("couch", "sofa"),
+    ("piano bench", "bench"),
     ("stool", "stool"),
     ("bench", "bench"),
     ("chair", "chair"),
@@ -31,6 +45,9 @@ _PHRASE_LABELS: tuple[tuple[str, str], ...] = (
     ("lamp", "lamp"),
     ("lantern", "lamp"),
     ("desk", "desk"),
+    ("island", "kitchen island"),
+    ("upper", "wall cabinet"),
+    ("glass door cabinet", "wall cabinet"),
     ("table", "table"),
     ("bookcase", "bookshelf"),
     ("shelves", "shelf"),
@@ -48,21 +65,54 @@ _PHRASE_LABELS: tuple[tuple[str, str], ...] = (
     ("oven", "oven"),
     ("cooktop", "stove"),
     ("stove", "stove"),
+    ("range hood", "range hood"),
     ("washbasin", "sink"),
     ("sink", "sink"),
+    ("vanity", "sink"),
+    ("toilet brush", "toilet brush"),
+    ("toilet paper", "toilet paper holder"),
     ("toilets", "toilet"),
     ("toilet", "toilet"),
+    ("shower stall", "shower"),
+    ("towel rack", "towel rack"),
     ("radiator", "radiator"),
     ("speaker", "speaker"),
+    ("cup cake", "cupcake"),
     ("cup", "cup"),
+    ("mug", "cup"),
     ("glass", "glass"),
     ("bottle", "bottle"),
+    ("flacon", "bottle"),
+    ("milk", "milk carton"),
+    ("coffee brewer", "coffee maker"),
+    ("knife stand", "knife block"),
     ("piano", "piano"),
+    ("guitar", "guitar"),
+    ("cuckoo clock", "clock"),
+    ("clock", "clock"),
+    ("white board", "whiteboard"),
+    ("dustbin", "trash can"),
+    ("extinguisher", "fire extinguisher"),
+    ("iphone", "phone"),
+    ("text marker", "marker"),
+    ("card game", "playing cards"),
+    ("deer", "figurine"),
+    ("biplane", "toy"),
+    ("wood toy", "toy"),
+    ("puzzle", "toy"),
+    ("handbag", "bag"),
+    ("basketball", "ball"),
+    ("cosmetics pot", "jar"),
+    ("bootie", "shoe"),
+    ("slippers", "shoe"),
 )
 
 
-def category_label(catalog_name: str) -> str:
-    """Map a catalog model name (e.g. "Oak chair") to its category label (e.g. "chair")."""
+def category_label(catalog_name: str, item_id: str = "") -> str:
+    """Map a catalog model (its name, e.g. "Oak chair", and id) to its category label
+    (e.g. "chair")."""
+    if item_id in _ITEM_LABELS:
+        return _ITEM_LABELS[item_id]
     words = " ".join(re.findall(r"[a-z0-9]+", catalog_name.lower()))
     for phrase, label in _PHRASE_LABELS:
         if re.search(rf"\b{re.escape(phrase)}\b", words):
