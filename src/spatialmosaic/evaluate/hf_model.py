@@ -39,7 +39,9 @@ class HuggingFaceModel:
                 "e.g. `hf download <repo> --local-dir <dir>`"
             )
         import torch
-        from transformers import AutoModelForImageTextToText, AutoProcessor
+        from transformers import AutoModelForImageTextToText
+
+        from spatialmosaic.models.large_processor import load_processor
 
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -47,7 +49,8 @@ class HuggingFaceModel:
             dtype = "bfloat16" if device.startswith("cuda") else "float32"
         torch.manual_seed(seed)
         try:
-            self.processor = AutoProcessor.from_pretrained(path, local_files_only=True)
+            # Image-only where torchvision is missing (Qwen2.5-VL, LLaVA-OneVision, ...).
+            self.processor = load_processor(path)
             self.model = AutoModelForImageTextToText.from_pretrained(
                 path, local_files_only=True, dtype=getattr(torch, dtype)
             )

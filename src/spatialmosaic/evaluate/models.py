@@ -128,6 +128,13 @@ def _trained_vlm(seed: int, model_file: Path | None = None, **settings: Any) -> 
     return TrainedVLM(seed=seed, model_file=model_file, **settings)
 
 
+@register("large")
+def _fine_tuned_large(seed: int, model_file: Path | None = None, **settings: Any) -> Model:
+    from spatialmosaic.evaluate.large_model import LargeModel
+
+    return LargeModel(seed=seed, model_file=model_file, **settings)
+
+
 @register("openai")
 def _openai_compatible(seed: int, model_file: Path | None = None, **settings: Any) -> Model:
     from spatialmosaic.evaluate.openai_model import ChatCompletionsModel

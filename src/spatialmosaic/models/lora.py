@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from torch import nn
@@ -18,15 +19,25 @@ class LoraSettings:
     targets: tuple[str, ...] = DEFAULT_TARGETS
 
 
-def apply_lora(language_model: nn.Module, settings: LoraSettings) -> nn.Module:
-    """The model wrapped with trainable LoRA adapters; its own weights are frozen."""
+def apply_lora(
+    language_model: nn.Module, settings: LoraSettings, within: str | None = None
+) -> nn.Module:
+    """The model wrapped with trainable LoRA adapters; its own weights are frozen.
+
+    ``within`` adapts only the target modules under a submodule of that name (a VLM's
+    ``language_model``: vision towers reuse the names ``q_proj``, ``gate_proj``, ...).
+    """
     from peft import LoraConfig, get_peft_model
 
+    targets: list[str] | str = list(settings.targets)
+    if within is not None:  # peft full-matches a string against each module's dotted name
+        names = "|".join(map(re.escape, settings.targets))
+        targets = rf"(?:.*\.)?{re.escape(within)}\..*\.(?:{names})"
     config = LoraConfig(
         r=settings.rank,
         lora_alpha=settings.alpha,
         lora_dropout=settings.dropout,
-        target_modules=list(settings.targets),
+        target_modules=targets,
         task_type="CAUSAL_LM",
     )
     return get_peft_model(language_model, config)
