@@ -69,7 +69,16 @@ def test_datasheet_credits_cc_by_models_and_quotes_the_numbers():
                                  "catalog": "Scopia", "licence": "CC-BY-3.0"}}]},
     ]  # fmt: skip
     text = datasheet(dataset_statistics(splits()), scenes, FACTS)
-    assert '- "Chair" by Ann (Scopia), CC-BY-3.0' in text
+    attribution = text[text.index("## Attribution") :]
+    url = "https://creativecommons.org/licenses/by/3.0/"
+    assert f'| "Chair" (`x#1`) | Ann | Scopia | [CC-BY-3.0]({url}) |' in attribution
     assert "Lamp" not in text  # CC0 needs no attribution
     assert "2 distinct models are used: 1 under CC-BY-3.0, 1 under CC0-1.0." in text
     assert "| train | 9 | 1 | 2 |" in text and "| test | 1 | 1 | 3 |" in text
+
+
+def test_datasheet_says_when_no_attribution_is_needed():
+    lamp = {"item_id": "y#2", "name": "Lamp", "catalog": "BlendSwap-CC-0", "licence": "CC0-1.0"}
+    scenes = [{"objects": [{"source": lamp}]}]
+    text = datasheet(dataset_statistics(splits()), scenes, FACTS)
+    assert "## Attribution\n\nEvery model used is CC0-1.0" in text

@@ -80,16 +80,18 @@ def _shade(scene: Scene, sampler: TextureSampler, camera: CameraFrame, hits: Hit
     headlight whose falloff with distance is a depth cue; the background where nothing is hit."""
     us, vs = image_pixels(camera)
     hit = hits.triangle >= 0
-    directions = pixel_directions(camera, us, vs)
-    ray_length = np.linalg.norm(directions, axis=1)
+    directions = pixel_directions(camera, us, vs)  # float32, as is the rest of the shading
+    ray_length = np.sqrt(np.einsum("ij,ij->i", directions, directions))
     view_dir = directions / ray_length[:, None]
-    normal = hits.normal_world
-    normal = np.where((np.sum(normal * view_dir, axis=1) > 0)[:, None], -normal, normal)
+    normal = hits.normal_world.astype(np.float32)
+    facing = np.einsum("ij,ij->i", normal, view_dir)
+    normal = np.where((facing > 0)[:, None], -normal, normal)  # the side the camera sees
     distance = np.where(hit, hits.depth_z_m, 0) * ray_length
-    key = np.clip(normal @ KEY_LIGHT_DIR, 0, None)
-    head = np.clip(-np.sum(normal * view_dir, axis=1), 0, None) / (1 + FALLOFF_PER_M2 * distance**2)
+    key = np.clip(normal @ KEY_LIGHT_DIR.astype(np.float32), 0, None)
+    head = np.abs(facing) / (1 + np.float32(FALLOFF_PER_M2) * distance**2)
     albedo = sampler.albedo(np.maximum(hits.triangle, 0), hits.barycentric_uv)
-    rgb = albedo * (AMBIENT + KEY * key + HEADLIGHT * head)[:, None]
+    light = np.float32(AMBIENT) + np.float32(KEY) * key + np.float32(HEADLIGHT) * head
+    rgb = albedo * light[:, None]
     background = np.asarray(scene.info.get("background_rgb", BACKGROUND_RGB)) / RGB_MAX
     rgb[~hit] = background  # street scenes: sky
     return rgb

@@ -18,7 +18,7 @@ class TextureSampler:
     """A scene's textures packed once into one flat texel array, for per-hit lookups."""
 
     def __init__(self, scene: Scene) -> None:
-        self._face_rgb = scene.face_rgb.astype(np.float64) / RGB_MAX
+        self._face_rgb = scene.face_rgb.astype(np.float32) / np.float32(RGB_MAX)
         self._face_texture = scene.face_texture
         self._face_uv = scene.face_uv
         sizes = np.array([image.shape[:2] for image in scene.textures], dtype=np.int64)
@@ -49,9 +49,9 @@ class TextureSampler:
 
     def texcoords(self, triangle: np.ndarray, barycentric_uv: np.ndarray) -> np.ndarray:
         """Texture coordinates [N, 2] at the hits: ``(1-u-v) t0 + u t1 + v t2``."""
-        corners = self._face_uv[triangle].astype(np.float64)  # [N, 3, 2]
-        u, v = barycentric_uv[:, 0:1].astype(np.float64), barycentric_uv[:, 1:2].astype(np.float64)
-        return (1.0 - u - v) * corners[:, 0] + u * corners[:, 1] + v * corners[:, 2]
+        corners = self._face_uv[triangle]  # [N, 3, 2] float32: exact enough for 512-px images
+        u, v = barycentric_uv[:, 0:1], barycentric_uv[:, 1:2]
+        return (1 - u - v) * corners[:, 0] + u * corners[:, 1] + v * corners[:, 2]
 
     def sample(self, texture: np.ndarray, uv: np.ndarray) -> np.ndarray:
         """Nearest texels [N, 3] in 0..1 of images ``texture`` [N] at texture coordinates ``uv``
@@ -60,4 +60,4 @@ class TextureSampler:
         wrapped = uv - np.floor(uv)  # repeat outside 0..1
         column = np.minimum((wrapped[:, 0] * width).astype(np.int64), width - 1)
         row = np.minimum(((1.0 - wrapped[:, 1]) * height).astype(np.int64), height - 1)
-        return self._texels[self._offsets[texture] + row * width + column] / RGB_MAX
+        return self._texels[self._offsets[texture] + row * width + column] / np.float32(RGB_MAX)

@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from spatialmosaic.reporting.figures import _save, _style
+from spatialmosaic.reporting.scene_card import SHAPE_WORDS
 from spatialmosaic.scene_io import read_scene_payload
 
 matplotlib.use("Agg")
@@ -42,7 +43,7 @@ def _label(payload: dict) -> str:
     info = payload["info"]
     objects = sum(not obj["structural"] for obj in payload["objects"])
     room = str(info.get("room_type", "room")).replace("_", " ")
-    shape = "L-shaped" if info.get("room_shape") == "l_shape" else "rectangular"
+    shape = SHAPE_WORDS.get(info.get("room_shape"), "room")
     return f"{payload['scene_name']}\n{room}, {shape}\n{objects} objects"
 
 

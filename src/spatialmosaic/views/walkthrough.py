@@ -2,10 +2,10 @@
 
 The camera walks one smooth closed loop over the room's free floor (a rectangle or an L, minus
 the furniture), so every camera stands inside the room, away from walls and out of every
-piece of furniture. It looks towards the middle of the room (with a smoothly
-swinging heading and a slight downward pitch) and bobs between the configured eye heights,
-so consecutive frames overlap a lot while distant frames see other parts of the room (which
-is what low-overlap view sets need).
+piece of furniture. It turns towards where most objects are in view (a heading smoothed
+along the walk, with a gentle swing and a slight downward pitch) and bobs between the
+configured eye heights, so consecutive frames overlap a lot while distant frames see other
+parts of the room (which is what low-overlap view sets need).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 from spatialmosaic.records import CameraFrame, SceneObject
 from spatialmosaic.scene_io import Scene
 
-HEADING_SWING_RAD = np.deg2rad(40.0)
+HEADING_SWING_RAD = np.deg2rad(25.0)
 PITCH_DOWN_RAD = (np.deg2rad(8.0), np.deg2rad(25.0))
 WALL_CLEARANCE_M = 0.35  # no camera closer to a wall
 OBSTACLE_CLEARANCE_STEPS_M = (0.25, 0.12, 0.05)  # tried in turn until there is free floor
@@ -27,7 +27,10 @@ WAYPOINT_COUNT_RANGE = (4, 10)
 PATH_SAMPLES = 400
 SMOOTHING_WINDOW_M = 0.8
 SMOOTHING_PASSES = 4
-LOOK_AT_CENTRE_M = 1.0  # nearer the room's centroid than this, the camera looks ahead
+HEADING_CANDIDATES = 72  # directions tried at each point of the walk
+MIN_LOOK_DISTANCE_M = 0.6  # targets nearer than this are not looked at
+LOOK_DISTANCE_SCALE_M = 3.0  # a target this far counts half as much as one at the camera
+HEADING_SMOOTHING_M = 1.5  # the heading changes smoothly over this much walk
 
 
 def frame_id(index: int) -> str:
@@ -223,9 +226,27 @@ def polygon_centroid(outline: np.ndarray) -> np.ndarray:
     return np.array([((x + x1) * cross).sum(), ((y + y1) * cross).sum()]) / (6 * area)
 
 
-def _unit(vector: np.ndarray) -> np.ndarray:
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm > 0 else np.array([1.0, 0.0])
+def look_headings(loop: np.ndarray, targets: np.ndarray, hfov_rad: float) -> np.ndarray:
+    """Heading (radians, world x towards y) at each loop point [S]: the direction that has the
+    most targets in view (nearer ones count more, ones within reach none), smoothed along the
+    walk; the direction of travel where no target counts."""
+    directions = np.linspace(-np.pi, np.pi, HEADING_CANDIDATES, endpoint=False)
+    offset = targets[None] - loop[:, None]  # [S, T, 2]
+    distance = np.linalg.norm(offset, axis=-1)
+    bearing = np.arctan2(offset[..., 1], offset[..., 0])
+    weight = (distance > MIN_LOOK_DISTANCE_M) / (1 + distance / LOOK_DISTANCE_SCALE_M)
+    gap = np.angle(np.exp(1j * (directions[None, :, None] - bearing[:, None, :])))  # [S, A, T]
+    score = (np.clip(1 - np.abs(gap) / (hfov_rad / 2), 0, None) * weight[:, None]).sum(-1)
+    ahead = np.roll(loop, -1, axis=0) - np.roll(loop, 1, axis=0)
+    best = np.where(
+        score.max(axis=1) > 0,
+        directions[score.argmax(axis=1)],
+        np.arctan2(ahead[:, 1], ahead[:, 0]),
+    )
+    spacing = np.linalg.norm(np.diff(loop, axis=0, append=loop[:1]), axis=1).mean()
+    window = max(1, int(round(HEADING_SMOOTHING_M / 2 / max(spacing, GRID_CELL_M))))
+    vectors = _smooth(np.stack([np.cos(best), np.sin(best)], axis=1), window)
+    return np.arctan2(vectors[:, 1], vectors[:, 0])
 
 
 def walkthrough_cameras(
@@ -237,6 +258,7 @@ def walkthrough_cameras(
     height: int,
     hfov_deg: float,
     eye_height_range_m: tuple[float, float],
+    look_targets_m: np.ndarray,
 ) -> list[CameraFrame]:
     """Cameras along one loop around a room (floor at z = 0).
 
@@ -244,9 +266,11 @@ def walkthrough_cameras(
         outline_m: [P, 2] the room's floor outline, counter-clockwise (``room_outline_m``).
         obstacles_m: [K, 4] furniture floor rectangles (:func:`obstacle_rects`).
         eye_height_range_m: camera heights, metres above the floor.
+        look_targets_m: [T, 2] floor points worth looking at (object centres); the camera
+            turns towards where most of them are in view.
     """
     loop = walk_loop(outline_m, obstacles_m)
-    centre = polygon_centroid(np.asarray(outline_m, dtype=np.float64))
+    headings = look_headings(loop, np.asarray(look_targets_m, np.float64), np.deg2rad(hfov_deg))
     K_px = intrinsics_from_fov(width, height, hfov_deg)
     phase = rng.uniform(0, 2 * np.pi, size=3)
     start = rng.uniform(0, 1)
@@ -258,11 +282,7 @@ def walkthrough_cameras(
         i0 = int(np.floor(at)) % len(loop)
         i1, frac = (i0 + 1) % len(loop), at - np.floor(at)
         xy = loop[i0] * (1 - frac) + loop[i1] * frac
-        tangent = loop[(i0 + 3) % len(loop)] - loop[(i0 - 3) % len(loop)]
-        to_centre = centre - xy
-        weight = min(1.0, float(np.linalg.norm(to_centre)) / LOOK_AT_CENTRE_M)
-        look = weight * _unit(to_centre) + (1 - weight) * _unit(tangent)
-        heading = np.arctan2(look[1], look[0]) + HEADING_SWING_RAD * np.sin(2 * theta + phase[0])
+        heading = headings[i0] + HEADING_SWING_RAD * np.sin(2 * theta + phase[0])
         pitch = -(
             PITCH_DOWN_RAD[0]
             + (PITCH_DOWN_RAD[1] - PITCH_DOWN_RAD[0]) * (0.5 + 0.5 * np.sin(3 * theta + phase[1]))
@@ -294,7 +314,16 @@ def scene_walkthrough(
     """:func:`walkthrough_cameras` for a built-in room's ``info`` and objects; ``camera``:
     ``n_frames width height hfov_deg eye_height_range_m``."""
     outline = np.asarray(scene_info["room_outline_m"], dtype=np.float64)
-    return walkthrough_cameras(outline, obstacle_rects(objects), rng, **camera)
+    targets = [
+        [(obj.bbox_min_m[k] + obj.bbox_max_m[k]) / 2 for k in range(2)]
+        for obj in objects
+        if not obj.structural
+    ]
+    if not targets:
+        targets = [polygon_centroid(outline)]
+    return walkthrough_cameras(
+        outline, obstacle_rects(objects), rng, **camera, look_targets_m=np.array(targets)
+    )
 
 
 def builtin_room_walkthrough(
