@@ -504,6 +504,44 @@ def qa_blind_check(
         tmp.write_text(blind_check_markdown(report), encoding="utf-8")
 
 
+def train_large(
+    train_records: Path,
+    benchmark: Path,
+    image_root: Path,
+    base_model: Path,
+    out: Path,
+    curve: Path,
+    seed: int,
+    geometry: str,
+    geometry_encoder: Path | None,
+    vggt_weights: Path | None,
+    schedule: dict,
+    lora: dict,
+    micro_batch: int,
+    fusion_heads: int,
+    limit: int | None,
+    gradient_checkpointing: bool,
+    workers: int,
+) -> None:
+    """The paper's recipe on a local 7B VLM (``training.large``); ``schedule`` holds the
+    ``Schedule`` fields, ``lora`` the ``lora_*`` fields of ``LargeSettings``."""
+    from spatialmosaic.models.large import LargeSettings
+    from spatialmosaic.training.large import train_large as run
+    from spatialmosaic.training.loop import Schedule
+
+    if geometry_encoder is not None and vggt_weights is not None:
+        raise ValueError("give --geometry-encoder (ours) or --vggt-weights (VGGT-1B), not both")
+    source, path = None, None
+    if geometry_encoder is not None:
+        source, path = "ours", geometry_encoder
+    elif vggt_weights is not None:
+        source, path = "vggt", vggt_weights
+    settings = LargeSettings(geometry=geometry, fusion_heads=fusion_heads, **lora)
+    run(train_records, benchmark, image_root, base_model, out, curve, settings,
+        Schedule(**schedule), seed, micro_batch, source, path, limit, gradient_checkpointing,
+        workers)
+
+
 def train_frequency(train_set: Path, dest: Path) -> None:
     from spatialmosaic.training.frequency import fit_frequency, write_frequency_model
 

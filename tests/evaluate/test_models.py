@@ -18,7 +18,8 @@ def ask(model, record):
 
 def test_unknown_model_lists_registered_ones():
     with pytest.raises(
-        ValueError, match="unknown model 'gpt'; registered: blind, chance, frequency, hf, large, openai, vlm"
+        ValueError,
+        match="unknown model 'gpt'; registered: blind, chance, frequency, hf, large, openai, vlm",
     ):
         build_model("gpt", 0)
 
