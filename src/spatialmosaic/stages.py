@@ -537,9 +537,23 @@ def train_large(
     elif vggt_weights is not None:
         source, path = "vggt", vggt_weights
     settings = LargeSettings(geometry=geometry, fusion_heads=fusion_heads, **lora)
-    run(train_records, benchmark, image_root, base_model, out, curve, settings,
-        Schedule(**schedule), seed, micro_batch, source, path, limit, gradient_checkpointing,
-        workers)
+    run(
+        train_records,
+        benchmark,
+        image_root,
+        base_model,
+        out,
+        curve,
+        settings,
+        Schedule(**schedule),
+        seed,
+        micro_batch,
+        source,
+        path,
+        limit,
+        gradient_checkpointing,
+        workers,
+    )
 
 
 def train_frequency(train_set: Path, dest: Path) -> None:
