@@ -197,6 +197,52 @@ def build_parser() -> argparse.ArgumentParser:
         _path("--cameras"),
         _path("--photos"),
     )
+    _add(
+        scenes,
+        "infinigen-env",
+        "make Infinigen's own virtual environment from its pinned requirements",
+        lambda a: stages.infinigen_env(a.venv, a.python, a.requirements, a.stamp),
+        _path("--venv"),
+        _value("--python", str, default="python3.11"),
+        _path("--requirements"),
+        _path("--stamp"),
+    )
+    _add(
+        scenes,
+        "infinigen-generate",
+        "generate one Infinigen room in its environment and export it (minutes; never in CI)",
+        lambda a: stages.infinigen_generate(
+            a.venv,
+            a.seed,
+            a.configs,
+            a.overrides,
+            a.timeout_s,
+            a.nice,
+            a.keep_blend,
+            a.manifest,
+            a.meshes,
+        ),
+        _path("--venv"),
+        _value("--seed"),
+        (("--configs",), {"nargs": "+", "required": True}),
+        (("--overrides",), {"nargs": "*", "default": []}),
+        _value("--timeout-s", default=3600),
+        _value("--nice", default=19),
+        (("--keep-blend",), {"action": "store_true"}),
+        _path("--manifest"),
+        _path("--meshes"),
+    )
+    _add(
+        scenes,
+        "infinigen",
+        "one Infinigen export (manifest.json + meshes.npz) as a scene",
+        lambda a: stages.infinigen_scene(a.manifest, a.meshes, a.name, a.scene_json, a.mesh),
+        _path("--manifest"),
+        _path("--meshes"),
+        _value("--name", str),
+        _path("--scene-json"),
+        _path("--mesh"),
+    )
 
     views = stage("views", "camera sampling and view sets")
     _add(

@@ -134,6 +134,8 @@ def check_data_sources(config: dict[str, Any]) -> None:
         _check_scannetpp(scenes["scannetpp"])
     elif scenes["indoor_source"] == "scannet":
         _check_scannet(scenes["scannet"])
+    elif scenes["indoor_source"] == "infinigen":
+        _check_infinigen(scenes["infinigen"])
     else:
         furniture = Path(scenes["furniture_dir"])
         if not any(furniture.glob("*.sh3f")):
@@ -206,6 +208,15 @@ def _check_scannet(block: dict[str, Any]) -> None:
         for path in layout.required(FrameSource(block["frames"])):
             if not path.exists():
                 raise ConfigError(f"scenes.scannet: {path}: missing. {HOWTO}")
+
+
+def _check_infinigen(block: dict[str, Any]) -> None:
+    """Infinigen's environment exists, or this machine can make it (docs/infinigen.md)."""
+    from spatialmosaic.scenes.infinigen_run import REQUIREMENTS, env_problem
+
+    problem = env_problem(Path(block["venv"]), block["python"], REQUIREMENTS)
+    if problem is not None:
+        raise ConfigError(f"scenes.infinigen: {problem}")
 
 
 def _check_waymo(waymo: dict[str, Any]) -> None:

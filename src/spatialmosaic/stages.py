@@ -163,6 +163,43 @@ def scannet_scene(
     write_capture(capture, scene_json, mesh_ply, cameras_json, images_dir, meta)
 
 
+def infinigen_env(venv: Path, python: str, requirements: Path, stamp: Path) -> None:
+    """Infinigen's own virtual environment, from the pinned requirements (docs/infinigen.md)."""
+    from spatialmosaic.scenes.infinigen_run import create_env
+
+    create_env(venv, requirements, python, stamp)
+
+
+def infinigen_generate(
+    venv: Path,
+    seed: int,
+    configs: list[str],
+    overrides: list[str],
+    timeout_s: int,
+    niceness: int,
+    keep_blend: bool,
+    manifest_json: Path,
+    meshes_npz: Path,
+) -> None:
+    """One Infinigen room, generated and exported to the interchange files."""
+    from spatialmosaic.scenes.infinigen_run import generate_export
+
+    generate_export(
+        venv, seed, configs, overrides, timeout_s, niceness, manifest_json, meshes_npz, keep_blend
+    )
+
+
+def infinigen_scene(
+    manifest_json: Path, meshes_npz: Path, name: str, scene_json: Path, mesh_ply: Path
+) -> None:
+    """An Infinigen export as a scene (cameras come from the walkthrough rule)."""
+    from spatialmosaic.scenes.infinigen import load_infinigen_scene
+
+    scene = load_infinigen_scene(name, manifest_json, meshes_npz)
+    params = {"generator": scene.info["generator"]}
+    write_scene(scene_json, mesh_ply, scene, artefact_meta("scenes", None, params))
+
+
 def rig(scene_json: Path, seed: int, steps: int, width: int, dest: Path) -> None:
     from spatialmosaic.views.rig import RIG_HFOV_DEG, rig_cameras
 

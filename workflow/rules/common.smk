@@ -7,10 +7,13 @@ from spatialmosaic.paths import (
     Layout,
     Split,
     builtin_scene_names,
+    infinigen_scene_names,
+    infinigen_seed,
     split_domains,
     street_scene_names,
     waymo_scene_names,
 )
+from spatialmosaic.scenes.infinigen_run import REQUIREMENTS, env_stamp
 from spatialmosaic.scenes.sources import listed_scenes, name_pattern
 
 validate_config(config)
@@ -26,9 +29,14 @@ SCANNETPP = config["scenes"]["scannetpp"]
 SCANNETPP_SCENES = listed_scenes(SCANNETPP) if INDOOR == "scannetpp" else []
 SCANNET = config["scenes"]["scannet"]
 SCANNET_SCENES = listed_scenes(SCANNET) if INDOOR == "scannet" else []
+INFINIGEN = config["scenes"]["infinigen"]
+INFINIGEN_SCENES = (
+    infinigen_scene_names(INFINIGEN["count"]) if INDOOR == "infinigen" else []
+)
 SCENES = ROOMS + STREETS + list(WAYMO_SCENES) + SCANNETPP_SCENES + SCANNET_SCENES
+SCENES += INFINIGEN_SCENES
 SPLITS = split_domains(
-    [ROOMS, STREETS, list(WAYMO_SCENES), SCANNETPP_SCENES, SCANNET_SCENES],
+    [ROOMS, STREETS, list(WAYMO_SCENES), SCANNETPP_SCENES, SCANNET_SCENES, INFINIGEN_SCENES],
     config["scenes"]["eval_fraction"],
     config["seed"],
 )

@@ -154,3 +154,63 @@ rule scenes_scannet:
         " --frames {params.frames} --width {params.width} --scene-json {output.scene}"
         " --mesh {output.mesh} --cameras {output.cameras} --photos {output.photos}"
         " > {log} 2>&1"
+
+
+rule scenes_infinigen_env:
+    input:
+        requirements=REQUIREMENTS,
+    output:
+        stamp=env_stamp(INFINIGEN["venv"]),
+    log:
+        log_path("scenes_infinigen_env"),
+    params:
+        venv=INFINIGEN["venv"],
+        python=INFINIGEN["python"],
+    shell:
+        "spatialmosaic scenes infinigen-env --venv {params.venv} --python {params.python}"
+        " --requirements {input.requirements} --stamp {output.stamp} > {log} 2>&1"
+
+
+rule scenes_infinigen_generate:
+    input:
+        env=rules.scenes_infinigen_env.output.stamp,
+    output:
+        manifest=LAYOUT.infinigen_export("{scene}", "manifest.json"),
+        meshes=LAYOUT.infinigen_export("{scene}", "meshes.npz"),
+    log:
+        log_path("scenes_infinigen_generate", "{scene}"),
+    wildcard_constraints:
+        scene=r"infinigen_\d+",
+    threads: 2
+    params:
+        venv=INFINIGEN["venv"],
+        seed=lambda w: infinigen_seed(w.scene, INFINIGEN["seed_offset"]),
+        configs=INFINIGEN["configs"],
+        overrides=" ".join(map(shlex.quote, INFINIGEN["overrides"])),
+        timeout=INFINIGEN["timeout_s"],
+        nice=INFINIGEN["nice"],
+        keep_blend="--keep-blend" if INFINIGEN["keep_blend"] else "",
+    shell:
+        "spatialmosaic scenes infinigen-generate --venv {params.venv} --seed {params.seed}"
+        " --configs {params.configs} --overrides {params.overrides}"
+        " --timeout-s {params.timeout} --nice {params.nice} {params.keep_blend}"
+        " --manifest {output.manifest} --meshes {output.meshes} > {log} 2>&1"
+
+
+rule scenes_infinigen:
+    input:
+        manifest=rules.scenes_infinigen_generate.output.manifest,
+        meshes=rules.scenes_infinigen_generate.output.meshes,
+    output:
+        scene=LAYOUT.scene_json("{scene}"),
+        mesh=LAYOUT.scene_mesh("{scene}"),
+    log:
+        log_path("scenes_infinigen", "{scene}"),
+    wildcard_constraints:
+        scene=r"infinigen_\d+",
+    conda:
+        "../../envs/geometry.yaml"
+    shell:
+        "spatialmosaic scenes infinigen --manifest {input.manifest} --meshes {input.meshes}"
+        " --name {wildcards.scene} --scene-json {output.scene} --mesh {output.mesh}"
+        " > {log} 2>&1"

@@ -6,7 +6,7 @@ rule views_walkthrough:
     log:
         log_path("views_walkthrough", "{scene}"),
     wildcard_constraints:
-        scene=r"ours_indoor_\d+",
+        scene=r"ours_indoor_\d+|infinigen_\d+",  # built-in and Infinigen rooms
     conda:
         "../../envs/geometry.yaml"
     params:
