@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -9,7 +11,6 @@ from analytic import TEXTURE, camera_at, textured_quad
 from spatialmosaic.raycast import image_pixels, make_raycaster
 from spatialmosaic.render.frames import render_frame
 from spatialmosaic.render.textures import TextureSampler
-from spatialmosaic.scene_io import Scene
 
 
 @pytest.mark.parametrize("backend", ["open3d-cpu", "warp-cpu"])
@@ -69,8 +70,7 @@ def test_untextured_faces_keep_their_colour_and_renders_show_texels():
     rgb = render_frame(raycaster, scene, camera).rgb
     # Every texel's hue shows up (blue channel 200 shaded), never the flat colour 9.
     assert len({tuple(p) for p in rgb[15:25, 15:25].reshape(-1, 3)}) >= 4
-    flat = Scene("flat", scene.objects, scene.vertices_world_m, scene.triangles,
-                 scene.face_instance, scene.face_rgb, {})  # fmt: skip
+    flat = dataclasses.replace(scene, textures=(), face_texture=None, face_uv=None)
     assert (render_frame(raycaster, flat, camera).rgb[20, 20] < 10).all()
 
 

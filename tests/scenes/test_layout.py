@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from spatialmosaic.raycast import make_raycaster
 from spatialmosaic.scenes.layout import Opening, OpeningKind, Rect, RoomShape
 from spatialmosaic.scenes.materials import TextureImage
 from spatialmosaic.scenes.structure import (
@@ -105,3 +106,39 @@ def test_planned_openings_fit_their_walls():
 def test_notch_must_be_a_corner_rectangle():
     with pytest.raises(ValueError, match="corner rectangle"):
         RoomShape(W, D, Rect(1.0, 1.0, 2.0, 2.0))
+
+
+def test_both_ray_casters_see_the_same_walls_of_an_l_room():
+    """Walls meeting at a reflex corner, sills and door leaves share no face plane, so the
+    ray casters agree on every pixel's instance (coplanar faces of two instances would not)."""
+    from analytic import camera_at
+    from spatialmosaic.records import CameraFrame
+    from spatialmosaic.scenes.meshes import SceneAssembler
+    from spatialmosaic.views.walkthrough import look_rotation
+
+    shape = RoomShape(W, D, NOTCHES["x1y1"])
+    openings = [
+        Opening(OpeningKind.DOOR, 0, 1.0, 1.9, 0.0, 2.05),
+        Opening(OpeningKind.WINDOW, 5, 1.0, 2.0, 0.9, 2.3),
+    ]
+    assembler = SceneAssembler()
+    for part in structure_parts(shape, 2.6, openings, np.array([200] * 3, np.uint8), FLOOR):
+        assembler.add(part.category, True, part.meshes, {"kind": "structure"})
+    scene = assembler.build("l", {})
+    template = camera_at(width=120, height=90, focal_px=60.0)
+    for position, target in [
+        ((1.5, 1.2, 1.5), (3.0, 2.5, 1.2)),
+        ((0.8, 3.2, 1.4), (0.0, 1.6, 1.0)),
+    ]:
+        pose = np.eye(4)
+        pose[:3, :3] = look_rotation(np.subtract(target, position))
+        pose[:3, 3] = position
+        camera = CameraFrame("f", template.K_px, tuple(map(tuple, pose)), 120, 90)
+        ids = []
+        for backend in ("open3d-cpu", "warp-cpu"):
+            hits = make_raycaster(scene.vertices_world_m, scene.triangles, backend).cast_image(
+                camera
+            )
+            assert (hits.triangle >= 0).all()
+            ids.append(scene.face_instance[hits.triangle])
+        assert np.array_equal(ids[0], ids[1])

@@ -3,6 +3,7 @@ strict about versions and about textures the two files disagree on."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -26,8 +27,7 @@ def test_textured_scene_round_trips(tmp_path):
 
 def test_untextured_scene_has_no_texture_elements(tmp_path):
     scene = textured_quad()
-    flat = type(scene)("flat", scene.objects, scene.vertices_world_m, scene.triangles,
-                       scene.face_instance, scene.face_rgb, {})  # fmt: skip
+    flat = dataclasses.replace(scene, textures=(), face_texture=None, face_uv=None)
     write_scene(tmp_path / "scene.json", tmp_path / "mesh.ply", flat, meta={})
     assert "texture" not in read_ply(tmp_path / "mesh.ply")
     assert read_scene(tmp_path / "scene.json", tmp_path / "mesh.ply").textures == ()
@@ -58,9 +58,7 @@ def test_texture_count_disagreement_is_refused(tmp_path):
 def test_scene_checks_texture_ids():
     scene = textured_quad()
     with pytest.raises(ValueError, match=r"face_texture spans 0\.\.3"):
-        type(scene)("bad", scene.objects, scene.vertices_world_m, scene.triangles,
-                    scene.face_instance, scene.face_rgb, {}, scene.textures,
-                    np.array([0, 3], np.int16), scene.face_uv)  # fmt: skip
+        dataclasses.replace(scene, face_texture=np.array([0, 3], np.int16))
 
 
 def test_ply_reads_a_second_list_property_and_extra_elements(tmp_path):

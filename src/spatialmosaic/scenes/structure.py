@@ -3,8 +3,9 @@ door leaves and windows (ours). Every part is a structural instance: it occludes
 question is asked about it (``taxonomy.STRUCTURAL_CATEGORIES``).
 
 Walls stand outside the outline (``WALL_THICKNESS_M`` thick) and run past convex corners by
-their thickness, so the shell is closed; doors are closed leaves set into their opening, and a
-window is a frame, a glass pane and a sill, so no ray leaves the room.
+their thickness (stopping short of reflex ones by it), so the shell is closed; doors are
+closed leaves set into their opening, and a window is a frame, a glass pane and a sill, so no
+ray leaves the room.
 """
 
 from __future__ import annotations
@@ -207,16 +208,20 @@ def _wall_pieces(
     wall: WallSegment, height_m: float, openings: list[Opening]
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     t = WALL_THICKNESS_M
+    # Past a convex corner the wall runs on by its thickness to close the corner; at a reflex
+    # corner it stops short by it, so the next wall alone fills the corner and no two walls'
+    # faces lie in one plane (ray casters disagree on which coplanar face is hit first).
     start = -t if wall.convex_start else 0.0
-    end = wall.length + (t if wall.convex_end else 0.0)
+    end = wall.length + (t if wall.convex_end else -t)
     across = (-t, 0.0)
     pieces = []
     cursor = start
     for opening in openings:
         pieces.append(_wall_box(wall, (cursor, opening.along0_m), (0.0, height_m), across))
         span = (opening.along0_m, opening.along1_m)
-        if opening.bottom_m > 0:
-            pieces.append(_wall_box(wall, span, (0.0, opening.bottom_m), across))
+        if opening.bottom_m > 0:  # below a window, up to its sill (which fills the wall)
+            below = opening.bottom_m - SILL_THICKNESS_M
+            pieces.append(_wall_box(wall, span, (0.0, below), across))
         pieces.append(_wall_box(wall, span, (opening.top_m, height_m), across))
         cursor = opening.along1_m
     pieces.append(_wall_box(wall, (cursor, end), (0.0, height_m), across))
@@ -267,7 +272,7 @@ def _window_meshes(
         (*_wall_box(wall, (a0, a1), (z1 - f, z1), frame), trim),
         (
             *_wall_box(
-                wall, (a0 - f, a1 + f), (z0 - SILL_THICKNESS_M, z0), (-t / 2, SILL_PROTRUSION_M)
+                wall, (a0 - f, a1 + f), (z0 - SILL_THICKNESS_M, z0), (-t, SILL_PROTRUSION_M)
             ),
             trim,
         ),
