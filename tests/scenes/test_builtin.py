@@ -259,3 +259,14 @@ def test_default_walkthroughs_stay_inside_the_room_and_out_of_the_furniture():
             inside = (xyz[:, 0] > x0) & (xyz[:, 0] < x1) & (xyz[:, 1] > y0) & (xyz[:, 1] < y1)
             assert not inside.any(), room.name
         assert np.linalg.norm(np.diff(xyz, axis=0), axis=1).max() < 0.6, room.name
+
+
+@needs_catalogs
+def test_every_label_a_recipe_names_has_a_cc0_model():
+    from spatialmosaic.scenes.recipes import RECIPES
+
+    labels = {m.label for m in FurnitureLibrary(FURNITURE_DIR, ("CC0-1.0",)).models}
+    for recipe in RECIPES.values():
+        named = {label for slot in recipe.slots for label in slot.labels}
+        named |= set(recipe.hosts) | set(recipe.small_objects) | set(recipe.run_units)
+        assert named <= labels, (recipe.name, sorted(named - labels))
