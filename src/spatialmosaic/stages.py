@@ -612,6 +612,76 @@ def train_blind(train_records: Path, dest: Path) -> None:
     write_blind_model(dest, model, artefact_meta("train", None, {"model": "blind"}))
 
 
+def train_vision(
+    scene_jsons: list[Path],
+    render_dirs: list[Path],
+    benchmark: Path,
+    out: Path,
+    curve: Path,
+    seed: int,
+    min_visible_pixels: int,
+    config,
+    schedule,
+) -> None:
+    from spatialmosaic.qa.generate import iter_benchmark
+    from spatialmosaic.training.loop import check_scene_disjoint
+    from spatialmosaic.training.vision import train_vision_encoder
+
+    scenes = [read_scene_objects(path)[0] for path in scene_jsons]
+    check_scene_disjoint(scenes, {r.scene_name for r in iter_benchmark(benchmark)}, benchmark)
+    train_vision_encoder(
+        scene_jsons, render_dirs, out, curve, config, schedule, seed, min_visible_pixels
+    )
+
+
+def train_geometry(
+    train_records: Path,
+    benchmark: Path,
+    cameras: list[Path],
+    render_root: Path,
+    out: Path,
+    curve: Path,
+    seed: int,
+    config,
+    schedule,
+) -> None:
+    from spatialmosaic.training.geometry import train_geometry_encoder
+
+    train_geometry_encoder(
+        train_records, benchmark, cameras, render_root, out, curve, config, schedule, seed
+    )
+
+
+def train_vlm(
+    train_records: Path,
+    benchmark: Path,
+    image_root: Path,
+    out: Path,
+    curve: Path,
+    seed: int,
+    settings,
+    schedule,
+    **encoders,
+) -> None:
+    from spatialmosaic.training.vlm import train_vlm as train
+
+    train(train_records, benchmark, image_root, out, curve, settings, schedule, seed, **encoders)
+
+
+def train_language(
+    train_records: Path, benchmark: Path, out: Path, curve: Path, seed: int, config, schedule
+) -> None:
+    from spatialmosaic.training.language import train_language_model
+
+    train_language_model(train_records, benchmark, out, curve, config, schedule, seed)
+
+
+def convert_smollm2(out: Path) -> None:
+    from spatialmosaic.models.small import convert_smollm2 as convert
+
+    convert(out)
+
+
 def evaluate(
     model_name: str,
     label: str | None,

@@ -2,7 +2,7 @@
 import shlex
 from pathlib import Path
 
-from spatialmosaic.config import check_data_sources, validate_config
+from spatialmosaic.config import as_cli_flags, check_data_sources, validate_config
 from spatialmosaic.paths import (
     Layout,
     Split,
@@ -36,10 +36,19 @@ INFINIGEN_SCENES = (
 SCENES = ROOMS + STREETS + list(WAYMO_SCENES) + SCANNETPP_SCENES + SCANNET_SCENES
 SCENES += INFINIGEN_SCENES
 SPLITS = split_domains(
-    [ROOMS, STREETS, list(WAYMO_SCENES), SCANNETPP_SCENES, SCANNET_SCENES, INFINIGEN_SCENES],
+    [
+        ROOMS,
+        STREETS,
+        list(WAYMO_SCENES),
+        SCANNETPP_SCENES,
+        SCANNET_SCENES,
+        INFINIGEN_SCENES,
+    ],
     config["scenes"]["eval_fraction"],
     config["seed"],
 )
+VLM = config["train"]["vlm"]
+VLM_VARIANTS = VLM["variants"]
 # Scenes that bring their own photos (render_frames renders only their depth and ids).
 PHOTO_SCENES = set(WAYMO_SCENES) | set(SCANNETPP_SCENES) | set(SCANNET_SCENES)
 
@@ -52,20 +61,59 @@ def fitted_model_files(wildcards):
     """Evaluating a fitted model needs its file; baselines such as chance need none."""
     if wildcards.model in config["train"]["models"]:
         return [LAYOUT.model(wildcards.model)]
+    if wildcards.model in VLM_VARIANTS:
+        return [LAYOUT.model_dir(wildcards.model)]
     return []
 
 
 def model_frames(wildcards):
-    """Models you bring look at the benchmark's frames; the baselines read text only."""
-    if wildcards.model in config["evaluate"]["external"]:
+    """Models that look (yours, our VLMs) need the benchmark's frames; baselines read text."""
+    if (
+        wildcards.model in config["evaluate"]["external"]
+        or wildcards.model in VLM_VARIANTS
+    ):
         return expand(LAYOUT.render_dir("{scene}"), scene=SPLITS[Split.EVAL])
     return []
+
+
+def vlm_inputs(wildcards):
+    """The frozen encoders (and base model) one VLM variant builds on."""
+    inputs = {}
+    if VLM["scale"] == "tiny":
+        inputs["vision"] = LAYOUT.model_dir("vision")
+        inputs["base_model"] = LAYOUT.model_dir("language")
+    else:
+        inputs["base_model"] = LAYOUT.model_dir("smollm2")
+    if VLM_VARIANTS[wildcards.variant]["geometry"] != "none":
+        inputs["geometry"] = LAYOUT.model_dir("geometry")
+    return inputs
+
+
+def vlm_encoder_flags(wildcards, input):
+    flags = {
+        "vision": "--vision",
+        "base_model": "--base-model",
+        "geometry": "--geometry-encoder",
+    }
+    given = input.keys()
+    return " ".join(
+        f"{flag} {getattr(input, key)}" for key, flag in flags.items() if key in given
+    )
+
+
+def vlm_settings(wildcards):
+    """Shared `train.vlm` settings plus the variant's geometry and fusion, as CLI flags."""
+    shared = {k: v for k, v in VLM.items() if k != "variants"}
+    return as_cli_flags({**shared, **VLM_VARIANTS[wildcards.variant]})
 
 
 def model_arguments(wildcards, input):
     """CLI flags of `spatialmosaic evaluate run` for one configured model."""
     external = config["evaluate"]["external"].get(wildcards.model)
     flags = ["--circular"] if config["evaluate"]["circular"] else []
+    if wildcards.model in VLM_VARIANTS:
+        flags += ["--model", "vlm", "--images", str(LAYOUT.render_root())]
+        return " ".join([*flags, "--model-file", str(input.model[0])])
     if external is None:
         flags += ["--model", wildcards.model]
         if input.model:

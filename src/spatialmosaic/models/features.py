@@ -15,7 +15,7 @@ from torch import nn
 from tqdm import tqdm
 
 from spatialmosaic.models.frames import FrameStore, pad_views
-from spatialmosaic.models.fusion import GeometryFeatures
+from spatialmosaic.models.settings import GeometryFeatures
 
 ENCODE_BATCH_FRAMES = 64
 

@@ -9,23 +9,11 @@ visual tokens, so the language model attends to them directly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
 import torch
 from torch import nn
 
-
-class GeometryFeatures(Enum):
-    """Which geometry tokens a frame's visual tokens see (the paper's feature ablation)."""
-
-    CAMERA = "camera"
-    PATCH = "patch"
-    BOTH = "both"
-
-
-class FusionKind(Enum):
-    CROSS_ATTENTION = "cross_attention"
-    CONCAT = "concat"
+from spatialmosaic.models.settings import FusionKind, GeometryFeatures
 
 
 @dataclass(frozen=True, slots=True)

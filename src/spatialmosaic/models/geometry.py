@@ -10,44 +10,13 @@ the encoder is frozen and only its tokens are used (``encode``).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import torch
 from torch import nn
 
 from spatialmosaic.models.fusion import GeometryTokens
+from spatialmosaic.models.settings import GeometryEncoderConfig
 
 POSE_DIM = 9  # translation (3) + rotation as its first two columns (6)
-
-
-@dataclass(frozen=True, slots=True)
-class GeometryEncoderConfig:
-    height: int = 72  # frames are resized to height x width (VGGT: 518 x 518)
-    width: int = 96
-    patch: int = 8
-    dim: int = 128
-    blocks: int = 2  # pairs of (frame, global) attention layers
-    heads: int = 4
-    depth_cells: int = 2  # each patch predicts depth_cells x depth_cells log depths
-
-    def __post_init__(self) -> None:
-        if self.height % self.patch or self.width % self.patch:
-            raise ValueError(
-                f"frame size {self.height}x{self.width} is not a multiple of patch {self.patch}"
-            )
-
-    @property
-    def grid(self) -> tuple[int, int]:
-        """Patch rows and columns."""
-        return (self.height // self.patch, self.width // self.patch)
-
-    @property
-    def depth_grid(self) -> tuple[int, int]:
-        """Rows and columns of the predicted log-depth map."""
-        return (self.grid[0] * self.depth_cells, self.grid[1] * self.depth_cells)
-
-    def to_json(self) -> dict:
-        return asdict(self)
 
 
 def _layer(dim: int, heads: int) -> nn.TransformerEncoderLayer:
@@ -109,7 +78,8 @@ class GeometryEncoder(nn.Module):
     @torch.no_grad()
     def encode(self, frames: torch.Tensor) -> GeometryTokens:
         """All views of one sample together: ``frames`` [V, 3, H, W] -> camera and patch tokens."""
-        tokens = self(frames.unsqueeze(0), torch.ones(1, frames.shape[0], dtype=torch.bool))[0]
+        mask = torch.ones(1, frames.shape[0], dtype=torch.bool, device=frames.device)
+        tokens = self(frames.unsqueeze(0), mask)[0]
         return GeometryTokens(camera=tokens[:, :1], patches=tokens[:, 1:])
 
 

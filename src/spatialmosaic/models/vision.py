@@ -11,45 +11,13 @@ ImageNet EfficientNet-Lite0 lives in ``models.small``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 from torch import nn
 from torch.nn import functional
 
-
-@dataclass(frozen=True, slots=True)
-class VisionEncoderConfig:
-    height: int = 72  # frames are resized to height x width (4:3, as the walkthrough frames)
-    width: int = 96
-    patch: int = 8
-    dim: int = 96
-    layers: int = 2
-    heads: int = 4
-    grid: tuple[int, int] = (3, 4)  # visual tokens per frame (rows, columns)
-    categories: tuple[str, ...] = ()  # what the perception head predicts, per grid cell
-
-    def __post_init__(self) -> None:
-        if self.height % self.patch or self.width % self.patch:
-            raise ValueError(
-                f"frame size {self.height}x{self.width} is not a multiple of patch {self.patch}"
-            )
-        rows, cols = self.height // self.patch, self.width // self.patch
-        if rows % self.grid[0] or cols % self.grid[1]:
-            raise ValueError(f"{rows}x{cols} patches do not pool evenly into grid {self.grid}")
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, payload: dict) -> VisionEncoderConfig:
-        return cls(
-            **{
-                **payload,
-                "grid": tuple(payload["grid"]),
-                "categories": tuple(payload["categories"]),
-            }
-        )
+from spatialmosaic.models.settings import VisionEncoderConfig
 
 
 @dataclass(frozen=True, slots=True)

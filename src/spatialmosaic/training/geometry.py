@@ -7,7 +7,6 @@ surface are left out), and each view's pose in the first view's camera frame.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -17,15 +16,16 @@ from spatialmosaic.io import ArtefactError, atomic_dir, read_json, read_png16, w
 from spatialmosaic.models.frames import FrameStore, pad_views
 from spatialmosaic.models.geometry import (
     GeometryEncoder,
-    GeometryEncoderConfig,
     geometry_loss,
     relative_pose_targets,
 )
+from spatialmosaic.models.settings import GeometryEncoderConfig, Schedule
+from spatialmosaic.paths import RenderKind, render_file
 from spatialmosaic.provenance import artefact_meta
 from spatialmosaic.qa.generate import iter_benchmark
 from spatialmosaic.render.frames import DEPTH_UNITS_PER_M
+from spatialmosaic.scene_io import CAMERAS_FORMAT, read_cameras
 from spatialmosaic.training.loop import (
-    Schedule,
     check_scene_disjoint,
     sha256_file,
     train,
@@ -43,30 +43,31 @@ class GeometryData:
     def __init__(
         self,
         view_sets: list[tuple[str, tuple[str, ...]]],
-        cameras_dir: Path,
-        image_root: Path,
+        cameras: list[Path],
+        render_root: Path,
         config: GeometryEncoderConfig,
     ) -> None:
         self.view_sets = view_sets
-        self.image_root = image_root
+        self.render_root = render_root
         self.config = config
         self.frames = FrameStore((config.height, config.width))
         self.poses: dict[tuple[str, str], torch.Tensor] = {}
-        for scene in sorted({scene for scene, _ in view_sets}):
-            path = cameras_dir / f"{scene}.json"
-            if not path.is_file():
-                raise ArtefactError(f"{path}: cameras of training scene {scene} are missing")
-            for frame in read_json(path, kind="spatialmosaic.cameras")["frames"]:
-                self.poses[scene, frame["frame_id"]] = torch.tensor(
-                    frame["T_world_cam"], dtype=torch.float64
+        for path in cameras:
+            scene = read_json(path, kind=CAMERAS_FORMAT)["scene_name"]
+            for camera in read_cameras(path):
+                self.poses[scene, camera.frame_id] = torch.tensor(
+                    camera.T_world_cam, dtype=torch.float64
                 )
+        missing = sorted({scene for scene, _ in view_sets} - {scene for scene, _ in self.poses})
+        if missing:
+            raise ArtefactError(f"no cameras given for training scene(s) {', '.join(missing)}")
         self._depth: dict[tuple[str, str], tuple[torch.Tensor, torch.Tensor]] = {}
 
     def depth_cells(self, scene: str, frame: str) -> tuple[torch.Tensor, torch.Tensor]:
         """Mean log depth per cell and whether the cell saw any surface."""
         key = (scene, frame)
         if key not in self._depth:
-            path = self.image_root / scene / "depth" / f"{frame}.png"
+            path = render_file(self.render_root / scene, RenderKind.DEPTH, frame)
             if not path.is_file():
                 raise ArtefactError(f"{path}: depth image missing")
             millimetres = torch.from_numpy(read_png16(path).astype("float32"))
@@ -82,7 +83,7 @@ class GeometryData:
         frames, depths, valids, poses = [], [], [], []
         for index in indices:
             scene, frame_ids = self.view_sets[index]
-            paths = [self.image_root / scene / "images" / f"{f}.jpg" for f in frame_ids]
+            paths = [render_file(self.render_root / scene, RenderKind.RGB, f) for f in frame_ids]
             frames.append(self.frames.frames(paths))
             cells = [self.depth_cells(scene, f) for f in frame_ids]
             depths.append(torch.stack([c[0] for c in cells]))
@@ -114,17 +115,15 @@ def training_view_sets(train_records: Path, benchmark: Path) -> list[tuple[str, 
 def train_geometry_encoder(
     train_records: Path,
     benchmark: Path,
-    cameras_dir: Path,
-    image_root: Path,
+    cameras: list[Path],
+    render_root: Path,
     out_dir: Path,
     curve_path: Path,
     config: GeometryEncoderConfig,
     schedule: Schedule,
     seed: int,
 ) -> None:
-    data = GeometryData(
-        training_view_sets(train_records, benchmark), cameras_dir, image_root, config
-    )
+    data = GeometryData(training_view_sets(train_records, benchmark), cameras, render_root, config)
     torch.manual_seed(seed)
     encoder = GeometryEncoder(config)
 
@@ -154,7 +153,7 @@ def train_geometry_encoder(
     )
     params = {
         "encoder": config.to_json(),
-        "schedule": asdict(schedule),
+        "schedule": schedule.to_json(),
         "train_records_sha256": records_hash,
         "view_sets": len(data.view_sets),
         "final": curve[-1],
@@ -176,8 +175,8 @@ def load_geometry_encoder(directory: Path) -> GeometryEncoder:
     """The trained encoder, frozen, in eval mode."""
     payload = read_json(directory / CONFIG, kind=GEOMETRY_FORMAT)
     try:
-        config = GeometryEncoderConfig(**payload["meta"]["params"]["encoder"])
-    except (KeyError, TypeError) as error:
+        config = GeometryEncoderConfig.from_json(payload["meta"]["params"]["encoder"])
+    except (KeyError, TypeError, ValueError) as error:
         raise ArtefactError(f"{directory / CONFIG}: malformed ({error!r})") from None
     encoder = GeometryEncoder(config)
     encoder.load_state_dict(load_file(directory / WEIGHTS))

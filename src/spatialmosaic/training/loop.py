@@ -15,7 +15,6 @@ import pickle
 import shutil
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -23,31 +22,10 @@ from tqdm import tqdm
 
 from spatialmosaic.io import ArtefactError, atomic_path
 from spatialmosaic.models.checkpoint import restore_trainable, trainable_state
+from spatialmosaic.models.settings import Schedule
 
 RESUME_FILE = "resume.pt"
 GRAD_CLIP_NORM = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class Schedule:
-    """Optimisation settings: AdamW, linear warm-up then cosine decay to zero (SPEC §6)."""
-
-    epochs: float = 1.0
-    batch_size: int = 32
-    lr: float = 1e-3
-    warmup_fraction: float = 0.03
-    weight_decay: float = 0.01
-    save_every: int = 200  # steps between resume states
-
-    def __post_init__(self) -> None:
-        if self.epochs <= 0 or self.batch_size < 1 or self.lr <= 0:
-            raise ValueError(f"schedule {self}: epochs, batch_size and lr must be positive")
-
-    def total_steps(self, samples: int) -> int:
-        return max(1, round(self.steps_per_epoch(samples) * self.epochs))
-
-    def steps_per_epoch(self, samples: int) -> int:
-        return max(1, samples // self.batch_size)
 
 
 # A step's loss and the named parts to log beside it.

@@ -9,7 +9,7 @@ have the centre of their visible pixels in it. Only training scenes are used.
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +19,12 @@ from torch.nn import functional
 
 from spatialmosaic.io import ArtefactError, atomic_dir, read_json, read_png16, write_json
 from spatialmosaic.models.frames import FrameStore
-from spatialmosaic.models.vision import TinyVisionEncoder, VisionEncoderConfig
+from spatialmosaic.models.settings import Schedule, VisionEncoderConfig
+from spatialmosaic.models.vision import TinyVisionEncoder
+from spatialmosaic.paths import RenderKind, render_file
 from spatialmosaic.provenance import artefact_meta
 from spatialmosaic.scene_io import read_scene_objects
-from spatialmosaic.training.loop import Schedule, sha256_file, train, write_curve
+from spatialmosaic.training.loop import sha256_file, train, write_curve
 
 VISION_FORMAT = "spatialmosaic.model.vision"
 WEIGHTS = "vision.safetensors"
@@ -71,7 +73,7 @@ def perception_targets(
     counts = np.zeros((cells, categories), dtype=np.float64)
     rows, cols = np.indices(instance.shape)
     for instance_id in np.unique(ids):
-        if instance_id not in counted:
+        if instance_id not in counted or instance_id not in category_of:
             continue
         mask = instance == instance_id
         if mask.sum() < min_visible_pixels:
@@ -91,27 +93,27 @@ def category_vocabulary(scene_jsons: list[Path]) -> tuple[str, ...]:
 
 
 class PerceptionData:
-    """Every rendered frame of the training scenes with its perception targets."""
+    """Every rendered frame of the given scenes with its perception targets."""
 
     def __init__(
         self,
-        scenes: list[str],
-        scenes_dir: Path,
-        image_root: Path,
+        scene_jsons: list[Path],
+        render_dirs: list[Path],
         config: VisionEncoderConfig,
         min_visible_pixels: int,
     ) -> None:
         self.frames = FrameStore((config.height, config.width))
         index = {name: i for i, name in enumerate(config.categories)}
         self.items: list[tuple[Path, torch.Tensor, torch.Tensor]] = []
-        for scene in scenes:
-            _, objects, _ = read_scene_objects(scenes_dir / scene / "scene.json")
-            category_of = {o.instance_id: index[o.category] for o in objects}
+        for scene_json, render_dir in zip(scene_jsons, render_dirs, strict=True):
+            scene, objects, _ = read_scene_objects(scene_json)
+            if render_dir.name != scene:
+                raise ArtefactError(f"{render_dir}: not the render folder of {scene_json}")
+            category_of = {o.instance_id: index[o.category] for o in objects if o.category in index}
             counted = {o.instance_id for o in objects if not o.structural}
-            instance_dir = image_root / scene / "instance"
-            pngs = sorted(instance_dir.glob("*.png"))
+            pngs = sorted((render_dir / RenderKind.INSTANCE.value).glob("*.png"))
             if not pngs:
-                raise ArtefactError(f"{instance_dir}: no instance images of training scene {scene}")
+                raise ArtefactError(f"{render_dir}: no instance images of scene {scene}")
             for png in pngs:
                 coverage, counts = perception_targets(
                     read_png16(png),
@@ -121,7 +123,7 @@ class PerceptionData:
                     config.grid,
                     min_visible_pixels,
                 )
-                image = image_root / scene / "images" / f"{png.stem}.jpg"
+                image = render_file(render_dir, RenderKind.RGB, png.stem)
                 self.items.append((image, torch.from_numpy(coverage), torch.from_numpy(counts)))
 
     def batch(self, indices: list[int]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -148,9 +150,8 @@ def perception_loss(
 
 
 def train_vision_encoder(
-    train_scenes: list[str],
-    scenes_dir: Path,
-    image_root: Path,
+    scene_jsons: list[Path],
+    render_dirs: list[Path],
     out_dir: Path,
     curve_path: Path,
     config: VisionEncoderConfig,
@@ -158,9 +159,10 @@ def train_vision_encoder(
     seed: int,
     min_visible_pixels: int,
 ) -> None:
-    scene_jsons = [scenes_dir / scene / "scene.json" for scene in train_scenes]
+    """Pretrain on every frame of the given (training) scenes; ``render_dirs`` are their render
+    folders in the same order."""
     config = replace(config, categories=category_vocabulary(scene_jsons))
-    data = PerceptionData(train_scenes, scenes_dir, image_root, config, min_visible_pixels)
+    data = PerceptionData(scene_jsons, render_dirs, config, min_visible_pixels)
     torch.manual_seed(seed)
     encoder = TinyVisionEncoder(config)
 
@@ -170,20 +172,14 @@ def train_vision_encoder(
     fingerprint = "/".join(
         [*(sha256_file(path) for path in scene_jsons), str(config), str(schedule), str(seed)]
     )
+    resume = out_dir.with_name(f".{out_dir.name}.resume")
     curve = train(
-        encoder,
-        len(data.items),
-        loss_fn,
-        schedule,
-        seed,
-        out_dir.with_name(f".{out_dir.name}.resume"),
-        fingerprint,
-        "train vision",
+        encoder, len(data.items), loss_fn, schedule, seed, resume, fingerprint, "train vision"
     )
     params = {
         "encoder": config.to_json(),
-        "schedule": asdict(schedule),
-        "train_scenes": list(train_scenes),
+        "schedule": schedule.to_json(),
+        "train_scenes": [read_scene_objects(path)[0] for path in scene_jsons],
         "frames": len(data.items),
         "min_visible_pixels": min_visible_pixels,
         "final": curve[-1],

@@ -10,7 +10,6 @@ tiny scale, LoRA adapters at the small scale). The run is seeded and resumable
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -21,13 +20,11 @@ from spatialmosaic.evaluate.run import frame_paths
 from spatialmosaic.io import ArtefactError
 from spatialmosaic.models.checkpoint import build_vlm, save_vlm
 from spatialmosaic.models.features import EncoderTokens
-from spatialmosaic.models.fusion import GeometryFeatures
-from spatialmosaic.models.vlm import VLMSettings
+from spatialmosaic.models.settings import GeometryFeatures, Schedule, VLMSettings
 from spatialmosaic.provenance import artefact_meta
 from spatialmosaic.qa.generate import iter_benchmark
-from spatialmosaic.records import BenchRecord, Metric
+from spatialmosaic.training.language import target_answer
 from spatialmosaic.training.loop import (
-    Schedule,
     check_scene_disjoint,
     sha256_file,
     train,
@@ -35,11 +32,15 @@ from spatialmosaic.training.loop import (
 )
 
 
-def target_answer(record: BenchRecord) -> str:
-    """What the official scorer accepts as right (SPEC §5)."""
-    if record.question_type.metric is Metric.ACCURACY:
-        return record.mc_answer
-    return record.ground_truth
+def subsample(records: list, fraction: float, seed: int) -> list:
+    """A seeded random ``fraction`` of the records, in their original order."""
+    if not 0 < fraction <= 1:
+        raise ValueError(f"fraction={fraction}: expected 0 < fraction <= 1")
+    if fraction == 1:
+        return records
+    keep = round(len(records) * fraction)
+    order = torch.randperm(len(records), generator=torch.Generator().manual_seed(seed))
+    return [records[i] for i in sorted(order[:keep].tolist())]
 
 
 def encoder_tokens(model, geometry_encoder) -> EncoderTokens:
@@ -56,15 +57,17 @@ def train_vlm(
     settings: VLMSettings,
     schedule: Schedule,
     seed: int,
+    base_model: Path,
     vision_dir: Path | None = None,
     geometry_dir: Path | None = None,
-    base_model: Path | None = None,
-    limit: int | None = None,
+    fraction: float = 1.0,
 ) -> None:
-    """``limit`` keeps only the first that many training records (the data-size sweep)."""
-    records = list(iter_benchmark(train_records))[:limit]
+    """``base_model``: the language model folder (tiny: ``training.language``; small: the
+    converted SmolLM2). ``fraction`` trains on a seeded random share of the records (the
+    data-size sweep)."""
+    records = subsample(list(iter_benchmark(train_records)), fraction, seed)
     if not records:
-        raise ArtefactError(f"{train_records}: no training records")
+        raise ArtefactError(f"{train_records}: no training records (fraction {fraction})")
     check_scene_disjoint(
         {r.scene_name for r in records},
         {r.scene_name for r in iter_benchmark(benchmark)},
@@ -72,11 +75,6 @@ def train_vlm(
     )
     prompts = [build_prompt(r.question, r.options, r.question_type) for r in records]
     answers = [target_answer(r) for r in records]
-    tokenizer = None
-    if settings.scale == "tiny":
-        from spatialmosaic.models.text import build_word_tokenizer
-
-        tokenizer = build_word_tokenizer([*prompts, *answers])
     geometry_encoder = None
     if settings.uses_geometry:
         if geometry_dir is None:
@@ -87,10 +85,9 @@ def train_vlm(
     torch.manual_seed(seed)
     model = build_vlm(
         settings,
-        tokenizer=tokenizer,
+        base_model,
         vision_dir=vision_dir,
         geometry_dim=geometry_encoder.dim if geometry_encoder else None,
-        base_model=base_model,
     )
     tokens = encoder_tokens(model, geometry_encoder)
     view_sets = [frame_paths(record, image_root) for record in records]
@@ -112,7 +109,13 @@ def train_vlm(
     data_hash = sha256_file(train_records)
     geometry_hash = sha256_file(geometry_dir / "geometry.safetensors") if geometry_dir else None
     vision_hash = sha256_file(vision_dir / "vision.safetensors") if vision_dir else None
-    fingerprint = f"{data_hash}/{vision_hash}/{geometry_hash}/{settings}/{schedule}/{seed}/{limit}"
+    base_hash = sha256_file(Path(base_model) / "model.safetensors")
+    fingerprint = "/".join(
+        map(
+            str,
+            (data_hash, base_hash, vision_hash, geometry_hash, settings, schedule, seed, fraction),
+        )
+    )
     curve = train(
         model,
         len(records),
@@ -126,13 +129,14 @@ def train_vlm(
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     params = {
         "settings": settings.to_json(),
-        "schedule": asdict(schedule),
+        "schedule": schedule.to_json(),
         "train_records_sha256": data_hash,
         "vision_sha256": vision_hash,
         "geometry_sha256": geometry_hash,
+        "base_model_sha256": base_hash,
         "train_scenes": sorted({r.scene_name for r in records}),
         "samples": len(records),
-        "limit": limit,
+        "fraction": fraction,
         "steps": len(curve),
         "final_loss": curve[-1]["loss"],
         "trainable_parameters": trainable,
