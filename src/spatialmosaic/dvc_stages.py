@@ -29,7 +29,7 @@ STAGE_PARAMS: dict[str, list[str]] = {
     "visibility": ["visibility"],
     "viewsets": ["seed", "viewsets"],
     "qa": ["profile", "seed", "scenes", "viewsets", "qa"],  # the datasheet quotes all four
-    "train": ["train"],
+    "train": ["seed", "train", "visibility"],  # vision pretraining counts visible instances
     "evaluate": ["seed", "evaluate"],
     "report": [],
 }
@@ -55,12 +55,14 @@ STAGE_CODE: dict[str, list[str]] = {
     ],
     "train": [
         "src/spatialmosaic/training",
+        "src/spatialmosaic/models",
         "src/spatialmosaic/qa/blind.py",
         "src/spatialmosaic/qa/balance.py",
         "src/spatialmosaic/evaluate/metrics.py",
     ],
     "evaluate": [
         "src/spatialmosaic/evaluate",
+        "src/spatialmosaic/models",
         "src/spatialmosaic/training",
         "src/spatialmosaic/qa/blind.py",
         "src/spatialmosaic/qa/balance.py",

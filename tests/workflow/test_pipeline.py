@@ -38,6 +38,10 @@ DOWNSTREAM_OF_QA = {
     "qa_blind_check",
     "train_frequency",
     "train_blind",
+    "train_vision",
+    "train_geometry",
+    "train_language",
+    "train_vlm",
     "evaluate_model",
     "report_table",
     "report_breakdowns",
@@ -82,6 +86,8 @@ def test_full_run_produces_dataset_metrics_table_and_figure(workdir):
         "| chance",
         "| frequency",
         "| blind",
+        "| vlm",
+        "| vlm_geo",
     ]
     blind_metrics = json.loads((workdir / "results/tiny/metrics/blind.json").read_text())
     assert blind_metrics["samples"] == dict(
@@ -113,9 +119,33 @@ def test_street_scenes_give_the_outdoor_benchmark_with_nine_tasks(workdir):
     train = json.loads((workdir / "data/tiny/qa/train.json").read_text())
     assert any(r["scene_name"].startswith("ours_outdoor_") for r in train)
     main_table = (workdir / "results/tiny/tables/main_results.md").read_text().splitlines()
-    assert [row.split(" | ")[1] for row in main_table[2:]] == ["indoor", "outdoor"] * 3
+    assert [row.split(" | ")[1] for row in main_table[2:]] == ["indoor", "outdoor"] * 5
     for figure in ("radar_by_domain", "street_frames"):
         assert (workdir / f"paper_figures/tiny/{figure}.png").stat().st_size > 1000
+
+
+def test_vlm_variants_are_trained_on_frozen_encoders_and_scored(workdir):
+    models = workdir / "data/tiny/models"
+    for variant, encoders in (
+        ("vlm", {"language", "vision"}),
+        ("vlm_geo", {"language", "vision", "geometry"}),
+    ):
+        folder = models / variant
+        assert {p.name for p in folder.iterdir() if p.is_dir()} == encoders
+        meta = json.loads((folder / "vlm.json").read_text())["meta"]
+        assert meta["params"]["settings"]["geometry"] == ("none" if variant == "vlm" else "both")
+        assert set(meta["params"]["train_scenes"]).isdisjoint(
+            {
+                r["scene_name"]
+                for r in json.loads((workdir / "data/tiny/qa/benchmark.json").read_text())
+            }
+        )
+        curve = (workdir / f"results/tiny/training/{variant}.csv").read_text().splitlines()
+        assert curve[0] == "step,epoch,loss,lr" and len(curve) > 1
+        metrics = json.loads((workdir / f"results/tiny/metrics/{variant}.json").read_text())
+        assert metrics["model"] == variant and "circular" in metrics
+    for encoder in ("vision", "geometry", "language"):
+        assert (workdir / f"results/tiny/training/{encoder}.csv").is_file()
 
 
 def test_nothing_to_do_after_a_full_run(workdir):

@@ -160,7 +160,7 @@ def greedy_replies(
             inputs_embeds=embed(token[:, None]).to(inputs.dtype),
             attention_mask=mask,
             position_ids=position,
-            past_key_values=output.past_key_values,
+            cache=output.cache,
             use_cache=True,
         )
     replies = []

@@ -146,8 +146,8 @@ def train_vlm(
         out_dir,
         model,
         artefact_meta("train-vlm", seed, params),
-        vision_dir if settings.scale == "tiny" else None,
-        geometry_dir,
         base_model,
+        vision_dir,
+        geometry_dir,
     )
     write_curve(curve_path, curve)
