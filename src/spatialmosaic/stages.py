@@ -669,11 +669,20 @@ def train_vlm(
 
 
 def train_language(
-    train_records: Path, benchmark: Path, out: Path, curve: Path, seed: int, config, schedule
+    train_records: Path,
+    benchmark: Path,
+    out: Path,
+    curve: Path,
+    seed: int,
+    config,
+    schedule,
+    format_epochs: float,
 ) -> None:
     from spatialmosaic.training.language import train_language_model
 
-    train_language_model(train_records, benchmark, out, curve, config, schedule, seed)
+    train_language_model(
+        train_records, benchmark, out, curve, config, schedule, seed, format_epochs
+    )
 
 
 def convert_smollm2(out: Path) -> None:

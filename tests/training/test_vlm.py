@@ -65,6 +65,7 @@ def trained(tmp_path_factory):
         0,
         LanguageModelConfig(dim=16, layers=1, heads=2),
         QUICK,
+        format_epochs=1,
     )
     return data
 
@@ -107,6 +108,10 @@ def test_encoders_record_what_they_trained_on(trained):
     assert language["meta"]["params"]["hinted"] == 24  # the multiple-choice half of 48
     header = (trained.root / "geometry.csv").read_text().splitlines()[0]
     assert header == "step,epoch,loss,depth_l1,pose_l1,lr"
+    # the format phase (24 count questions, batch 8: 3 steps), then all 48 records (6 steps)
+    phases = [row.split(",")[-1] for row in (trained.root / "language.csv").read_text().split()]
+    assert phases == ["phase"] + ["format"] * 3 + ["all"] * 6
+    assert not (trained.root / ".language.resume").exists()
 
 
 @pytest.mark.parametrize(

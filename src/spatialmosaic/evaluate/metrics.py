@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from spatialmosaic.records import Metric, QuestionType
+from spatialmosaic.records import BenchRecord, Metric, QuestionType
 
 # SPEC §5: MRA thresholds theta, "MRA:.5:.95:.05" in the reference.
 MRA_START = 0.5
@@ -250,3 +250,11 @@ def aggregate(scores: Iterable[tuple[QuestionType, float]]) -> dict:
         "overall": PERCENT * float(np.mean(list(per_type.values()))),
         "tasks": {task: PERCENT * float(np.mean(means)) for task, means in by_task.items()},
     }
+
+
+def reference_reply(record: BenchRecord) -> str:
+    """A reply the official scorer gives full marks: the option letter for multiple choice,
+    the ground truth itself for numbers and points (what models are trained to answer)."""
+    if record.question_type.metric is Metric.ACCURACY:
+        return record.mc_answer
+    return record.ground_truth

@@ -25,6 +25,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
 
+from spatialmosaic.evaluate.metrics import reference_reply
 from spatialmosaic.evaluate.prompts import build_prompt
 from spatialmosaic.evaluate.run import frame_paths
 from spatialmosaic.io import ArtefactError, read_json, write_json
@@ -49,7 +50,6 @@ from spatialmosaic.training.loop import (
     sha256_file,
     write_curve,
 )
-from spatialmosaic.training.vlm import target_answer
 
 PROGRESS = "progress.json"
 STATE = "state"
@@ -123,7 +123,7 @@ def training_samples(
         Sample(
             frame_paths(r, image_root),
             build_prompt(r.question, r.options, r.question_type),
-            target_answer(r),
+            reference_reply(r),
         )
         for r in records
     ]

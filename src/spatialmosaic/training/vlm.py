@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
+from spatialmosaic.evaluate.metrics import reference_reply
 from spatialmosaic.evaluate.prompts import build_prompt
 from spatialmosaic.evaluate.run import frame_paths
 from spatialmosaic.io import ArtefactError
@@ -23,7 +24,6 @@ from spatialmosaic.models.features import EncoderTokens
 from spatialmosaic.models.settings import GeometryFeatures, Schedule, VLMSettings
 from spatialmosaic.provenance import artefact_meta
 from spatialmosaic.qa.generate import iter_benchmark
-from spatialmosaic.training.language import target_answer
 from spatialmosaic.training.loop import (
     check_scene_disjoint,
     sha256_file,
@@ -74,7 +74,7 @@ def train_vlm(
         train_records,
     )
     prompts = [build_prompt(r.question, r.options, r.question_type) for r in records]
-    answers = [target_answer(r) for r in records]
+    answers = [reference_reply(r) for r in records]
     geometry_encoder = None
     if settings.uses_geometry:
         if geometry_dir is None:
