@@ -27,6 +27,7 @@ from workflow_support import BIN, ROOT, planned_jobs, run
 
 FLOOR_Z = 0.05  # the fixture's floor top: the importer moves it to z = 0
 ROOM = ((0.0, 0.0), (4.0, 3.0))
+KITCHEN = ((4.0, 0.0), (6.0, 3.0))  # an empty room sharing the wall x = 4
 BED = ((0.5, 0.5, FLOOR_Z), (2.5, 2.1, FLOOR_Z + 0.6))
 LAMP = ((3.2, 2.2, FLOOR_Z), (3.6, 2.6, FLOOR_Z + 1.5))
 
@@ -36,15 +37,16 @@ def _box(lo, hi, rgb):
     return vertices, triangles, np.tile(np.array(rgb, np.uint8), (len(triangles), 1))
 
 
-def _quad(z, rgb):
-    (x0, y0), (x1, y1) = ROOM
+def _quad(z, rgb, room=ROOM):
+    (x0, y0), (x1, y1) = room
     vertices = np.array([[x0, y0, z], [x1, y0, z], [x1, y1, z], [x0, y1, z]], float)
     triangles = np.array([[0, 1, 2], [0, 2, 3]])
     return vertices, triangles, np.tile(np.array(rgb, np.uint8), (2, 1))
 
 
 def room_objects() -> list[tuple[str, str, bool, tuple]]:
-    """A 4 x 3 m room (floor, ceiling, a wall) with a bed and a lamp: name, label, flag, mesh."""
+    """A 4 x 3 m room (floor, ceiling, a wall) with a bed and a lamp, and an empty 2 x 3 m room
+    beside it (Infinigen builds a house, furnishes one room): name, label, flag, mesh."""
     (x0, y0), (x1, y1) = ROOM
     return [
         ("living-room_0/0.floor", "floor", True, _quad(FLOOR_Z, (150, 120, 90))),
@@ -53,6 +55,7 @@ def room_objects() -> list[tuple[str, str, bool, tuple]]:
          _box((x0 - 0.1, y0 - 0.1, FLOOR_Z), (x0, y1 + 0.1, FLOOR_Z + 2.8), (220, 220, 210))),
         ("BedFactory(11).spawn_asset(0)", "BedFactory", False, _box(*BED, (200, 30, 30))),
         ("LampFactory(12).spawn_asset(1)", "LampFactory", False, _box(*LAMP, (30, 30, 200))),
+        ("kitchen_0/0.floor", "floor", True, _quad(FLOOR_Z, (90, 90, 90), KITCHEN)),
     ]  # fmt: skip
 
 
@@ -89,7 +92,7 @@ def test_objects_keep_their_boxes_ids_and_flags_with_the_floor_moved_to_zero(tmp
     by_id = scene.object_by_id()
     assert [(o.instance_id, o.category, o.structural) for o in scene.objects] == [
         (1, "floor", True), (2, "ceiling", True), (3, "wall", True), (4, "bed", False),
-        (5, "lamp", False),
+        (5, "lamp", False), (6, "floor", True),
     ]  # fmt: skip
     for instance, (lo, hi) in ((4, BED), (5, LAMP)):
         moved = np.array([0, 0, FLOOR_Z])
@@ -97,9 +100,12 @@ def test_objects_keep_their_boxes_ids_and_flags_with_the_floor_moved_to_zero(tmp
         np.testing.assert_allclose(by_id[instance].bbox_max_m, np.array(hi) - moved, atol=1e-6)
     assert by_id[4].source == {"dataset": "infinigen", "name": "BedFactory(11).spawn_asset(0)",
                                "label": "BedFactory"}  # fmt: skip
-    assert np.bincount(scene.face_instance).tolist() == [0, 2, 2, 12, 12, 12]
+    assert np.bincount(scene.face_instance).tolist() == [0, 2, 2, 12, 12, 12, 2]
     assert scene.face_rgb[scene.face_instance == 4].tolist()[0] == [200, 30, 30]
+    # the furnished room is walked, not the larger house nor the empty room
     assert scene.info["room_outline_m"] == [[0.0, 0.0], [4.0, 0.0], [4.0, 3.0], [0.0, 3.0]]
+    assert scene.info["walked_floor"] == "living-room_0/0.floor"
+    assert scene.info["room_type"] == "living room"
     assert scene.info["floor_z_moved_m"] == pytest.approx(-FLOOR_Z)
     assert scene.info["objects"] == 2 and scene.info["categories"] == 2
 
@@ -111,7 +117,7 @@ def test_written_scene_is_an_indoor_scene_of_our_own(tmp_path):
     assert dataset is Dataset.OURS and scene_domain(dataset, name) is not None
     assert scene_domain(dataset, name).value == "indoor"
     reread = read_scene(tmp_path / "scene.json", tmp_path / "mesh.ply")
-    assert len(reread.triangles) == len(scene.triangles) and len(objects) == 5
+    assert len(reread.triangles) == len(scene.triangles) and len(objects) == 6
 
 
 def test_outline_of_an_l_shaped_floor_is_counter_clockwise_without_collinear_corners():
@@ -143,7 +149,7 @@ def test_bad_exports_raise_errors_naming_the_file(tmp_path):
         read_export(manifest, tmp_path / "nope.npz")
     arrays = dict(np.load(meshes))
     np.savez(meshes, **{**arrays, "triangles": arrays["triangles"][:, :2]})
-    with pytest.raises(ArtefactError, match=r"meshes.npz: triangles has shape \(40, 2\)"):
+    with pytest.raises(ArtefactError, match=r"meshes.npz: triangles has shape \(42, 2\)"):
         read_export(manifest, meshes)
     vertices = arrays["vertices"].copy()
     vertices[10, 1] = np.nan  # a vertex of the wall, the third object
@@ -166,7 +172,7 @@ def test_bad_exports_raise_errors_naming_the_file(tmp_path):
 
 
 def test_a_scene_without_floor_cannot_be_walked(tmp_path):
-    export = read_export(*write_export(tmp_path / "export", room_objects()[1:]))
+    export = read_export(*write_export(tmp_path / "export", room_objects()[1:-1]))
     with pytest.raises(ArtefactError, match="manifest.json: no floor object"):
         build_infinigen_scene("x", export)
 

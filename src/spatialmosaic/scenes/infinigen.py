@@ -12,10 +12,11 @@ writes two files per scene, read here with numpy alone (docs/infinigen.md):
   objects follow one another in manifest order, with the counts of the manifest.
 
 Each object becomes one instance (ids from 1 in manifest order), its category from
-:mod:`spatialmosaic.scenes.infinigen_labels`. The world is moved up or down so that the floor's
-top is at z = 0 and the floor's outline (``info.room_outline_m``) lets the built-in
-walkthrough place cameras, so views, render, visibility and QA treat the scene like a
-built-in room. Records carry dataset ``ours``: the scene is generated here, not a dataset.
+:mod:`spatialmosaic.scenes.infinigen_labels`. Infinigen lays out a whole house and furnishes
+one room; the floor with the most furniture above it is the walked room: the world is moved
+up or down so that its top is at z = 0, and its outline (``info.room_outline_m``) lets the
+built-in walkthrough place cameras, so views, render, visibility and QA treat the scene like
+a built-in room. Records carry dataset ``ours``: the scene is generated here, not a dataset.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import numpy as np
 
 from spatialmosaic.io import ArtefactError, read_json
 from spatialmosaic.scene_io import Scene
+from spatialmosaic.scenes.indoor_labels import IndoorCategory
 from spatialmosaic.scenes.indoor_mesh import MAX_INSTANCES
 from spatialmosaic.scenes.infinigen_labels import infinigen_category
 from spatialmosaic.scenes.meshes import SceneAssembler
@@ -249,7 +251,8 @@ def build_infinigen_scene(name: str, export: InfinigenExport) -> Scene:
 
     Raises:
         ArtefactError: an unknown label, a structural flag that disagrees with the label, no
-            floor, or more objects than instance ids; the message names the manifest.
+            floor (or one without a closed outline), or more objects than instance ids; the
+            message names the manifest.
     """
     path = export.manifest_path
     if len(export.objects) > MAX_INSTANCES:
@@ -268,18 +271,8 @@ def build_infinigen_scene(name: str, export: InfinigenExport) -> Scene:
                 f"but its category {category.name!r} is structural={category.structural}"
             )
         categories.append(category)
-    floors = [obj for obj, c in zip(export.objects, categories, strict=True) if c.name == "floor"]
-    if not floors:
-        raise ArtefactError(f"{path}: no floor object; the walkthrough needs the room's floor")
-    floor_vertices = np.concatenate([f.vertices_m for f in floors])
-    floor_triangles = np.concatenate(
-        [f.triangles + offset for f, offset in zip(floors, _offsets(floors), strict=True)]
-    )
-    floor_z = float(floor_vertices[:, 2].max())
-    try:
-        outline = floor_outline(floor_vertices, floor_triangles)
-    except ValueError as error:
-        raise ArtefactError(f"{path}: {error}") from None
+    walked, outline = _walked_floor(export, categories)
+    floor_z = float(walked.vertices_m[:, 2].max())
     shift = np.array([0.0, 0.0, -floor_z])
     assembler = SceneAssembler()
     for obj, category in zip(export.objects, categories, strict=True):
@@ -292,6 +285,8 @@ def build_infinigen_scene(name: str, export: InfinigenExport) -> Scene:
         "domain": "indoor",
         "licence": LICENCE,
         "generator": export.generator,
+        "room_type": _room_type(walked.name),
+        "walked_floor": walked.name,
         "room_outline_m": outline.round(4).tolist(),
         "floor_z_moved_m": -floor_z,
         "objects": len(furniture),
@@ -300,9 +295,47 @@ def build_infinigen_scene(name: str, export: InfinigenExport) -> Scene:
     return assembler.build(name, info)
 
 
-def _offsets(objects: list[ExportedObject]) -> list[int]:
-    counts = [len(obj.vertices_m) for obj in objects]
-    return [int(v) for v in np.concatenate([[0], np.cumsum(counts)[:-1]])]
+def _walked_floor(
+    export: InfinigenExport, categories: list[IndoorCategory]
+) -> tuple[ExportedObject, np.ndarray]:
+    """The floor the cameras walk, and its outline: of the room floors, the one with the most
+    furniture (box centres) above it, then the largest. Infinigen builds a whole house and
+    ``singleroom.gin`` furnishes one of its rooms; the others stay as empty rooms beyond the
+    doors."""
+    pairs = list(zip(export.objects, categories, strict=True))
+    floors = [obj for obj, category in pairs if category.name == "floor"]
+    if not floors:
+        raise ArtefactError(
+            f"{export.manifest_path}: no floor object; the walkthrough needs the room's floor"
+        )
+    centres = np.array(
+        [(o.vertices_m.min(0) + o.vertices_m.max(0))[:2] / 2 for o, c in pairs if not c.structural]
+    ).reshape(-1, 2)
+    ranked = []
+    for floor in floors:
+        try:
+            outline = floor_outline(floor.vertices_m, floor.triangles)
+        except ValueError as error:
+            raise ArtefactError(f"{export.manifest_path}: {floor.name}: {error}") from None
+        inside = int(np.sum(_inside(centres, outline)))
+        ranked.append((inside, abs(_signed_area(outline)), floor.name, floor, outline))
+    _, _, _, floor, outline = max(ranked, key=lambda entry: entry[:3])
+    return floor, outline
+
+
+def _inside(points: np.ndarray, outline: np.ndarray) -> np.ndarray:
+    """Even-odd test of points [K, 2] against the polygon ``outline`` [P, 2]."""
+    start, end = outline, np.roll(outline, -1, axis=0)
+    x, y = points[:, :1], points[:, 1:]
+    rise = np.where(end[:, 1] == start[:, 1], 1.0, end[:, 1] - start[:, 1])
+    x_at_y = start[:, 0] + (y - start[:, 1]) * (end[:, 0] - start[:, 0]) / rise
+    crosses = ((start[:, 1] > y) != (end[:, 1] > y)) & (x < x_at_y)
+    return crosses.sum(axis=1) % 2 == 1
+
+
+def _room_type(floor_name: str) -> str:
+    """Infinigen names room surfaces ``<room-type>_<i>/<j>.<surface>``: "dining room"."""
+    return floor_name.split("/")[0].rsplit("_", 1)[0].replace("-", " ")
 
 
 def load_infinigen_scene(name: str, manifest_json: Path, meshes_npz: Path) -> Scene:

@@ -196,24 +196,31 @@ class ColourReader:
         return self._images[image.name]
 
 
-def root_object(obj):
-    while obj.parent is not None:
-        obj = obj.parent
-    return obj
-
-
-def owner_label(root) -> tuple[str, bool] | None:
-    """(raw label, structural) of an exported object's root, or None when it is no scene part
-    (cameras, placeholders, helpers outside the rendered collections)."""
-    collections = [c.name for c in root.users_collection]
+def owner_label(obj) -> tuple[str, bool] | None:
+    """(raw label, structural) of an object that is a scene part by itself: a room surface or
+    an Infinigen asset in a rendered asset collection; None for anything else (cameras,
+    placeholders, portal cutters, an asset's unnamed parts)."""
+    collections = [c.name for c in obj.users_collection]
     for name in collections:
         if name in COLLECTION_LABELS:
             label = COLLECTION_LABELS[name]
             return label, label in STRUCTURAL_LABELS
-    match = ASSET_NAME.match(root.name)
+    match = ASSET_NAME.match(obj.name)
     if match is None or not any(name.startswith("unique_assets") for name in collections):
         return None
     return match.group(1), any(name in STRUCTURAL_COLLECTIONS for name in collections)
+
+
+def owner(obj):
+    """The topmost labelled object of ``obj``'s parent chain (an asset's parts belong to the
+    asset; doors and windows hang below their portal cutters, which are not labelled), or
+    None."""
+    found = None
+    while obj is not None:
+        if owner_label(obj) is not None:
+            found = obj
+        obj = obj.parent
+    return found
 
 
 def collection_hidden(root) -> bool:
@@ -273,10 +280,10 @@ def collect_objects(bpy) -> dict[str, dict]:
         if evaluated.type not in ("MESH", "CURVE", "SURFACE", "META", "FONT"):
             continue
         source = instance.parent if instance.is_instance else evaluated
-        root = root_object(source.original)
-        labelled = owner_label(root)
-        if labelled is None or collection_hidden(root):
+        root = owner(source.original)
+        if root is None or collection_hidden(root):
             continue
+        labelled = owner_label(root)
         arrays = mesh_arrays(evaluated, instance.matrix_world, reader)
         if arrays is None:
             continue

@@ -75,7 +75,10 @@ def env_problem(venv: Path, python: str, requirements: Path) -> str | None:
     try:
         version = python_version(python)
     except ValueError as error:
-        return f"{error}; Infinigen {INFINIGEN_VERSION} needs Python 3.11 (apt or pyenv)"
+        return (
+            f"{error}; Infinigen {INFINIGEN_VERSION} needs Python 3.11: install one (apt, pyenv) "
+            "and name it in scenes.infinigen.python"
+        )
     if version != PYTHON_VERSION:
         return (
             f"{python} is Python {version[0]}.{version[1]}; Infinigen {INFINIGEN_VERSION} "
@@ -140,6 +143,7 @@ def _run(command: list, timeout_s: float | None, what: str, cwd: Path | None = N
     try:
         for line in process.stdout:
             sys.stdout.write(line)
+            sys.stdout.flush()  # the rule's log shows progress while a room is solved
             tail.append(line.rstrip())
         process.wait()
     finally:
