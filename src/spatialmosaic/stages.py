@@ -163,15 +163,16 @@ def scannet_scene(
     write_capture(capture, scene_json, mesh_ply, cameras_json, images_dir, meta)
 
 
-def infinigen_env(venv: Path, python: str, requirements: Path, stamp: Path) -> None:
-    """Infinigen's own virtual environment, from the pinned requirements (docs/infinigen.md)."""
+def infinigen_env(python: str, requirements: Path, stamp: Path) -> None:
+    """Infinigen's own virtual environment (the folder of ``stamp``), from the pinned
+    requirements (docs/infinigen.md)."""
     from spatialmosaic.scenes.infinigen_run import create_env
 
-    create_env(venv, requirements, python, stamp)
+    create_env(stamp.parent, requirements, python, stamp)
 
 
 def infinigen_generate(
-    venv: Path,
+    env_stamp: Path,
     seed: int,
     configs: list[str],
     overrides: list[str],
@@ -181,9 +182,11 @@ def infinigen_generate(
     manifest_json: Path,
     meshes_npz: Path,
 ) -> None:
-    """One Infinigen room, generated and exported to the interchange files."""
+    """One Infinigen room, generated in the environment of ``env_stamp`` and exported to the
+    interchange files."""
     from spatialmosaic.scenes.infinigen_run import generate_export
 
+    venv = env_stamp.parent
     generate_export(
         venv, seed, configs, overrides, timeout_s, niceness, manifest_json, meshes_npz, keep_blend
     )

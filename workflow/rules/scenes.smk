@@ -163,11 +163,12 @@ rule scenes_infinigen_env:
         stamp=env_stamp(INFINIGEN["venv"]),
     log:
         log_path("scenes_infinigen_env"),
+    conda:
+        "../../envs/geometry.yaml"
     params:
-        venv=INFINIGEN["venv"],
         python=INFINIGEN["python"],
     shell:
-        "spatialmosaic scenes infinigen-env --venv {params.venv} --python {params.python}"
+        "spatialmosaic scenes infinigen-env --python {params.python}"
         " --requirements {input.requirements} --stamp {output.stamp} > {log} 2>&1"
 
 
@@ -181,9 +182,10 @@ rule scenes_infinigen_generate:
         log_path("scenes_infinigen_generate", "{scene}"),
     wildcard_constraints:
         scene=r"infinigen_\d+",
+    conda:
+        "../../envs/geometry.yaml"
     threads: 2
     params:
-        venv=INFINIGEN["venv"],
         seed=lambda w: infinigen_seed(w.scene, INFINIGEN["seed_offset"]),
         configs=INFINIGEN["configs"],
         overrides=" ".join(map(shlex.quote, INFINIGEN["overrides"])),
@@ -191,7 +193,7 @@ rule scenes_infinigen_generate:
         nice=INFINIGEN["nice"],
         keep_blend="--keep-blend" if INFINIGEN["keep_blend"] else "",
     shell:
-        "spatialmosaic scenes infinigen-generate --venv {params.venv} --seed {params.seed}"
+        "spatialmosaic scenes infinigen-generate --env {input.env} --seed {params.seed}"
         " --configs {params.configs} --overrides {params.overrides}"
         " --timeout-s {params.timeout} --nice {params.nice} {params.keep_blend}"
         " --manifest {output.manifest} --meshes {output.meshes} > {log} 2>&1"
