@@ -19,12 +19,17 @@ MAX_NEW_TOKENS = 16
 class TrainedVLM:
     def __init__(self, seed: int, model_file: Path | None, batch_size: int = 64) -> None:
         from spatialmosaic.models.checkpoint import load_vlm
+        from spatialmosaic.training.loop import training_device
         from spatialmosaic.training.vlm import encoder_tokens
 
         if model_file is None or not Path(model_file).is_dir():
             raise ModelError(f"{model_file}: no trained model folder (run the train_vlm rule)")
         torch.manual_seed(seed)
         self.model, geometry_encoder = load_vlm(Path(model_file))
+        device = training_device()
+        self.model.to(device)
+        if geometry_encoder is not None:
+            geometry_encoder.to(device)
         self.tokens = encoder_tokens(self.model, geometry_encoder)
         self.batch_size = batch_size
 

@@ -32,7 +32,7 @@ def trainable_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     """What training changes: the trainable parameters (frozen pretrained parts are rebuilt
     from their own source, so checkpoints and resume states stay small)."""
     return {
-        name: parameter.detach().contiguous()
+        name: parameter.detach().cpu().contiguous()
         for name, parameter in model.named_parameters()
         if parameter.requires_grad
     }

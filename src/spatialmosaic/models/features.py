@@ -34,6 +34,7 @@ class EncoderTokens:
         self.features = features
         self.vision_frames = FrameStore(vision.image_size)
         self.geometry_frames = FrameStore(geometry.image_size) if geometry is not None else None
+        self.device = next(vision.parameters()).device
         self._visual: dict[Path, torch.Tensor] = {}
         self._geometry: dict[tuple[Path, ...], torch.Tensor] = {}
 
@@ -44,14 +45,15 @@ class EncoderTokens:
         starts = range(0, len(frames), ENCODE_BATCH_FRAMES)
         for start in tqdm(starts, desc="encode frames", disable=not (progress and frames)):
             chunk = frames[start : start + ENCODE_BATCH_FRAMES]
-            tokens = self.vision(self.vision_frames.frames(chunk))
+            tokens = self.vision(self.vision_frames.frames(chunk).to(self.device))
             self._visual.update(zip(chunk, tokens, strict=True))
         if self.geometry is not None:
             missing = sorted(set(map(tuple, view_sets)) - set(self._geometry))
             for view_set in tqdm(
                 missing, desc="encode view sets", disable=not (progress and missing)
             ):
-                encoded = self.geometry.encode(self.geometry_frames.frames(view_set))
+                frames = self.geometry_frames.frames(view_set).to(self.device)
+                encoded = self.geometry.encode(frames)
                 self._geometry[view_set] = encoded.select(self.features)
 
     def batch(
@@ -66,4 +68,4 @@ class EncoderTokens:
         geometry = None
         if self.geometry is not None:
             geometry = pad_views([self._geometry[tuple(view_set)] for view_set in view_sets])[0]
-        return visual, view_mask, geometry
+        return visual, view_mask.to(self.device), geometry

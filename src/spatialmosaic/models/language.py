@@ -104,7 +104,8 @@ def _assemble(
 
 def empty_prefix(language_model: nn.Module, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
     weight = language_model.get_input_embeddings().weight
-    return weight.new_zeros(batch, 0, weight.shape[1]), torch.zeros(batch, 0, dtype=torch.bool)
+    mask = torch.zeros(batch, 0, dtype=torch.bool, device=weight.device)
+    return weight.new_zeros(batch, 0, weight.shape[1]), mask
 
 
 def answer_loss(

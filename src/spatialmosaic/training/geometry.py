@@ -29,6 +29,7 @@ from spatialmosaic.training.loop import (
     check_scene_disjoint,
     sha256_file,
     train,
+    training_device,
     write_curve,
 )
 
@@ -125,10 +126,11 @@ def train_geometry_encoder(
 ) -> None:
     data = GeometryData(training_view_sets(train_records, benchmark), cameras, render_root, config)
     torch.manual_seed(seed)
-    encoder = GeometryEncoder(config)
+    device = training_device()
+    encoder = GeometryEncoder(config).to(device)
 
     def loss_fn(indices: list[int]) -> tuple[torch.Tensor, dict[str, float]]:
-        batch = data.batch(indices)
+        batch = {key: tensor.to(device) for key, tensor in data.batch(indices).items()}
         tokens = encoder(batch["frames"], batch["view_mask"])
         return geometry_loss(
             encoder,
@@ -159,7 +161,7 @@ def train_geometry_encoder(
         "final": curve[-1],
     }
     with atomic_dir(out_dir) as tmp:
-        save_file({k: v.contiguous() for k, v in encoder.state_dict().items()}, tmp / WEIGHTS)
+        save_file({k: v.cpu().contiguous() for k, v in encoder.state_dict().items()}, tmp / WEIGHTS)
         write_json(
             tmp / CONFIG,
             {

@@ -25,6 +25,7 @@ from tqdm import tqdm
 from spatialmosaic.evaluate.metrics import reference_reply
 from spatialmosaic.evaluate.prompts import build_prompt
 from spatialmosaic.io import ArtefactError, atomic_dir, atomic_path, write_json
+from spatialmosaic.models.checkpoint import restore_trainable, trainable_state
 from spatialmosaic.models.language import (
     answer_ids,
     answer_loss,
@@ -38,7 +39,13 @@ from spatialmosaic.provenance import artefact_meta
 from spatialmosaic.qa.balance import option_text
 from spatialmosaic.qa.generate import iter_benchmark
 from spatialmosaic.records import OPTION_LETTERS, BenchRecord, Metric
-from spatialmosaic.training.loop import check_scene_disjoint, sha256_file, train, write_curve
+from spatialmosaic.training.loop import (
+    check_scene_disjoint,
+    sha256_file,
+    train,
+    training_device,
+    write_curve,
+)
 
 LANGUAGE_FORMAT = "spatialmosaic.model.language"
 CONFIG = "language.json"
@@ -89,6 +96,7 @@ def train_language_model(
     tokenizer = build_word_tokenizer([*prompts, *answers, *(h for h in hints if h)])
     torch.manual_seed(seed)
     model = tiny_language_model(len(tokenizer), tokenizer.pad_token_id, config)
+    model.to(training_device())
     hint_ids = [
         [] if h is None else list(tokenizer(f"{HINT} {h}", add_special_tokens=False)["input_ids"])
         for h in hints
@@ -149,10 +157,11 @@ def train_language_model(
             finished.parent.mkdir(parents=True, exist_ok=True)
             with atomic_path(finished) as tmp:
                 torch.save(
-                    {"fingerprint": fingerprint, "model": model.state_dict(), "curve": curve}, tmp
+                    {"fingerprint": fingerprint, "model": trainable_state(model), "curve": curve},
+                    tmp,
                 )
         else:
-            model.load_state_dict(state["model"])
+            restore_trainable(model, state["model"], finished)
             curve = list(state["curve"])
     everything = list(range(len(records)))
     rest = train(

@@ -32,6 +32,15 @@ GRAD_CLIP_NORM = 1.0
 LossFn = Callable[[list[int]], tuple[torch.Tensor, dict[str, float]]]
 
 
+def training_device() -> torch.device:
+    """The first CUDA device when there is one (the paper's setting), else the CPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def model_device(model: torch.nn.Module) -> torch.device:
+    return next(model.parameters()).device
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:

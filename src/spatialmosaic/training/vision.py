@@ -24,7 +24,7 @@ from spatialmosaic.models.vision import TinyVisionEncoder
 from spatialmosaic.paths import RenderKind, render_file
 from spatialmosaic.provenance import artefact_meta
 from spatialmosaic.scene_io import read_scene_objects
-from spatialmosaic.training.loop import sha256_file, train, write_curve
+from spatialmosaic.training.loop import sha256_file, train, training_device, write_curve
 
 VISION_FORMAT = "spatialmosaic.model.vision"
 WEIGHTS = "vision.safetensors"
@@ -164,10 +164,11 @@ def train_vision_encoder(
     config = replace(config, categories=category_vocabulary(scene_jsons))
     data = PerceptionData(scene_jsons, render_dirs, config, min_visible_pixels)
     torch.manual_seed(seed)
-    encoder = TinyVisionEncoder(config)
+    device = training_device()
+    encoder = TinyVisionEncoder(config).to(device)
 
     def loss_fn(indices: list[int]) -> tuple[torch.Tensor, dict[str, float]]:
-        return perception_loss(encoder, *data.batch(indices))
+        return perception_loss(encoder, *(t.to(device) for t in data.batch(indices)))
 
     fingerprint = "/".join(
         [*(sha256_file(path) for path in scene_jsons), str(config), str(schedule), str(seed)]
@@ -185,7 +186,7 @@ def train_vision_encoder(
         "final": curve[-1],
     }
     with atomic_dir(out_dir) as tmp:
-        save_file({k: v.contiguous() for k, v in encoder.state_dict().items()}, tmp / WEIGHTS)
+        save_file({k: v.cpu().contiguous() for k, v in encoder.state_dict().items()}, tmp / WEIGHTS)
         write_json(
             tmp / CONFIG,
             {

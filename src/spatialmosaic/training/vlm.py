@@ -28,6 +28,7 @@ from spatialmosaic.training.loop import (
     check_scene_disjoint,
     sha256_file,
     train,
+    training_device,
     write_curve,
 )
 
@@ -89,6 +90,10 @@ def train_vlm(
         vision_dir=vision_dir,
         geometry_dim=geometry_encoder.dim if geometry_encoder else None,
     )
+    device = training_device()
+    model.to(device)
+    if geometry_encoder is not None:
+        geometry_encoder.to(device)
     tokens = encoder_tokens(model, geometry_encoder)
     view_sets = [frame_paths(record, image_root) for record in records]
     tokens.precompute(view_sets)
