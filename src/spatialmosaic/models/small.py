@@ -34,11 +34,13 @@ def efficientnet_weights() -> Path:
 
 
 class EfficientNetLite0Encoder(nn.Module):
-    """Frozen EfficientNet-Lite0: frames [F, 3, S, S] in [0, 1] -> tokens [F, grid*grid, 1280]."""
+    """Frozen EfficientNet-Lite0: frames [F, 3, S, S] in [0, 1] -> tokens [F, rows * cols, 1280]."""
 
     trainable = False
 
-    def __init__(self, grid: int = 4, image_size: int = EFFICIENTNET_INPUT) -> None:
+    def __init__(
+        self, grid: tuple[int, int] = (3, 4), image_size: int = EFFICIENTNET_INPUT
+    ) -> None:
         super().__init__()
         from efficientnet_lite_pytorch import EfficientNet
 
