@@ -41,6 +41,19 @@ def test_waymo_segments_plug_in_as_outdoor_scenes(tmp_path):
     assert "scenes.waymo.download: true" in result.stdout + result.stderr
 
 
+def test_full_profile_trains_the_small_scale_on_smollm2():
+    result = run([str(BIN / "snakemake"), "-n", "-p", "--cores", "1", "--configfile",
+                  "config/full.yaml", "--forceall"], ROOT)  # fmt: skip
+    output = result.stdout + result.stderr
+    jobs = planned_jobs(output)
+    assert jobs["train_convert_smollm2"] == 1 and jobs["train_vlm"] == 5
+    assert "train_vision" not in jobs and "train_language" not in jobs
+    commands = [line for line in output.splitlines() if "spatialmosaic train vlm" in line]
+    assert len(commands) == 5
+    assert all("--base-model data/full/models/smollm2" in c and "--scale small" in c
+               for c in commands)  # fmt: skip
+
+
 def test_paper_profile_stops_before_any_rule_with_instructions():
     result = run([str(BIN / "snakemake"), "-n", "--cores", "1", "--configfile",
                   "config/paper.yaml"], ROOT, check=False)  # fmt: skip
