@@ -42,6 +42,13 @@ def _value(flag: str, kind=int, **options) -> tuple[tuple, dict]:
 
 
 BACKEND_OPTION = _value("--backend", str, default="auto", choices=list(BACKENDS))
+LATEX_OPTION = _optional_path("--latex", "LaTeX table (default: beside the table, with .tex)")
+
+
+def _latex(arguments: argparse.Namespace, table: Path) -> Path:
+    """Every table also gets a LaTeX version: ``--latex``, else ``table`` with ``.tex``."""
+    return arguments.latex or table.with_suffix(".tex")
+
 
 _FIELD_TYPES = {"int": int, "float": float, "str": str, "tuple[int, int]": int}
 
@@ -479,12 +486,15 @@ def build_parser() -> argparse.ArgumentParser:
         qa,
         "stats",
         "dataset statistics of both splits (JSON and a table)",
-        lambda a: stages.qa_statistics(a.benchmark, a.train_records, a.out, a.csv, a.markdown),
+        lambda a: stages.qa_statistics(
+            a.benchmark, a.train_records, a.out, a.csv, a.markdown, _latex(a, a.csv)
+        ),
         _path("--benchmark"),
         _path("--train-records"),
         _path("--out"),
         _path("--csv"),
         _path("--markdown"),
+        LATEX_OPTION,
     )
     _add(
         qa,
@@ -534,12 +544,20 @@ def build_parser() -> argparse.ArgumentParser:
         qa,
         "blind-check",
         "text-only baselines fitted on train, scored on the benchmark per type",
-        lambda a: stages.qa_blind_check(a.train_records, a.benchmark, a.seed, a.out, a.markdown),
+        lambda a: stages.qa_blind_check(
+            a.train_records,
+            a.benchmark,
+            a.seed,
+            a.out,
+            (a.csv or a.markdown.with_suffix(".csv"), a.markdown, _latex(a, a.markdown)),
+        ),
         _path("--train-records"),
         _path("--benchmark"),
         _value("--seed"),
         _path("--out"),
+        _optional_path("--csv", "CSV table (default: the Markdown path with .csv)"),
         _path("--markdown"),
+        LATEX_OPTION,
     )
 
     train = stage("train", "fit models on the training split")
@@ -768,29 +786,32 @@ def build_parser() -> argparse.ArgumentParser:
     _add(
         report,
         "table",
-        "models x question types (CSV + Markdown)",
-        lambda a: stages.table(a.metrics, a.csv, a.markdown),
+        "models x question types (CSV + Markdown + LaTeX)",
+        lambda a: stages.table(a.metrics, a.csv, a.markdown, _latex(a, a.csv)),
         _path("--metrics", many=True),
         _path("--csv"),
         _path("--markdown"),
+        LATEX_OPTION,
     )
     _add(
         report,
         "breakdowns",
-        "scores by occlusion, overlap, visibility, coverage and views (CSV + Markdown)",
-        lambda a: stages.breakdown_table(a.metrics, a.csv, a.markdown),
+        "scores by occlusion, overlap, visibility, coverage and views (CSV + Markdown + LaTeX)",
+        lambda a: stages.breakdown_table(a.metrics, a.csv, a.markdown, _latex(a, a.csv)),
         _path("--metrics", many=True),
         _path("--csv"),
         _path("--markdown"),
+        LATEX_OPTION,
     )
     _add(
         report,
         "domains",
-        "the main table: models x domains x 11 tasks + overall (CSV + Markdown)",
-        lambda a: stages.domain_table(a.metrics, a.csv, a.markdown),
+        "the main table: models x domains x 11 tasks + overall (CSV + Markdown + LaTeX)",
+        lambda a: stages.domain_table(a.metrics, a.csv, a.markdown, _latex(a, a.csv)),
         _path("--metrics", many=True),
         _path("--csv"),
         _path("--markdown"),
+        LATEX_OPTION,
     )
     _add(
         report,
@@ -849,6 +870,58 @@ def build_parser() -> argparse.ArgumentParser:
         _path("--example"),
         _path("--pdf"),
         _path("--png"),
+    )
+    _add(
+        report,
+        "dataset-comparison",
+        "Table 1: the peer datasets (peers.yaml, with sources) and this run's dataset",
+        lambda a: stages.dataset_comparison(
+            a.stats, a.peers, (a.csv, a.markdown, _latex(a, a.csv))
+        ),
+        _path("--stats"),
+        _path("--peers"),
+        _path("--csv"),
+        _path("--markdown"),
+        LATEX_OPTION,
+    )
+    _add(
+        report,
+        "task-distribution",
+        "donut of the benchmark's questions by kind (MCA/NA) and task (PDF + PNG)",
+        lambda a: stages.task_distribution_figure(a.stats, a.pdf, a.png),
+        _path("--stats"),
+        _path("--pdf"),
+        _path("--png"),
+    )
+    _add(
+        report,
+        "example-questions",
+        "a few benchmark questions with their frames, boxes and options (PDF + PNG)",
+        lambda a: stages.example_questions_figure(a.benchmark, a.frames, a.seed, a.pdf, a.png),
+        _path("--benchmark"),
+        _path("--frames", many=True),
+        _value("--seed"),
+        _path("--pdf"),
+        _path("--png"),
+    )
+    _add(
+        report,
+        "values",
+        "the numbers documents quote: values.json and one .tex per value",
+        lambda a: stages.report_values(a.stats, a.metrics, a.out, a.tex),
+        _path("--stats"),
+        _path("--metrics", many=True),
+        _path("--out"),
+        _path("--tex"),
+    )
+    _add(
+        report,
+        "quote-values",
+        "check (or --update) the numbers marked <!-- value: KEY --> in documents",
+        lambda a: stages.quote_values(a.values, a.documents, a.update),
+        _path("--values"),
+        _path("documents", many=True),
+        (("--update",), {"action": "store_true", "help": "rewrite the quoted numbers"}),
     )
 
     dvc = stage("dvc", "DVC integration")

@@ -132,6 +132,14 @@ class Layout:
     def figure(self, name: str, suffix: str) -> Path:
         return self.figures / f"{name}.{suffix}"
 
+    def values(self) -> Path:
+        """The numbers documents quote (``reporting.values``)."""
+        return self.results / "values.json"
+
+    def values_tex(self) -> Path:
+        """One ``<key>.tex`` per quoted number, for papers."""
+        return self.figures / "values"
+
 
 class RenderKind(Enum):
     """The three images the render stage writes per frame, in folders of a scene's render dir."""

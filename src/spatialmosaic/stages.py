@@ -495,7 +495,9 @@ def verify_questions(
     write_json(dest, {"splits": summary, "meta": artefact_meta("qa-verify", None, {})})
 
 
-def qa_statistics(benchmark: Path, train_records: Path, dest: Path, csv: Path, markdown: Path):
+def qa_statistics(
+    benchmark: Path, train_records: Path, dest: Path, csv: Path, markdown: Path, latex: Path
+) -> None:
     from spatialmosaic.qa.generate import iter_benchmark
     from spatialmosaic.qa.report import dataset_statistics, write_statistics_table
 
@@ -503,7 +505,7 @@ def qa_statistics(benchmark: Path, train_records: Path, dest: Path, csv: Path, m
         {"train": iter_benchmark(train_records), "test": iter_benchmark(benchmark)}
     )
     write_json(dest, {"splits": stats, "meta": artefact_meta("qa-stats", None, {})})
-    write_statistics_table(stats, csv, markdown)
+    write_statistics_table(stats, csv, markdown, latex)
 
 
 def qa_datasheet(stats_json: Path, scene_jsons: list[Path], facts: dict, dest: Path) -> None:
@@ -533,15 +535,20 @@ def qa_lmms_eval(parquet_dir: Path, image_root: Path, dest: Path) -> None:
 
 
 def qa_blind_check(
-    train_records: Path, benchmark: Path, seed: int, dest: Path, markdown: Path
+    train_records: Path,
+    benchmark: Path,
+    seed: int,
+    dest: Path,
+    tables: tuple[Path, Path, Path],
 ) -> None:
-    from spatialmosaic.qa.blind import blind_check, blind_check_markdown
+    """``tables``: the CSV, Markdown and LaTeX paths of the per-type table."""
+    from spatialmosaic.qa.blind import blind_check, blind_check_frame
     from spatialmosaic.qa.generate import iter_benchmark
+    from spatialmosaic.reporting.tables import write_table
 
     report = blind_check(iter_benchmark(train_records), iter_benchmark(benchmark), seed)
     write_json(dest, {**report, "meta": artefact_meta("qa-blind-check", seed, {})})
-    with atomic_path(markdown) as tmp:
-        tmp.write_text(blind_check_markdown(report), encoding="utf-8")
+    write_table(blind_check_frame(report), *tables, index=False)
 
 
 def train_large(
@@ -726,22 +733,26 @@ def evaluate(
     write_evaluation(predictions, metrics, label or model_name, rows, records, seed, meta)
 
 
-def table(metrics_files: list[Path], csv_path: Path, markdown_path: Path) -> None:
+def table(metrics_files: list[Path], csv_path: Path, markdown_path: Path, latex: Path) -> None:
     from spatialmosaic.reporting.tables import results_frame, write_table
 
-    write_table(results_frame(metrics_files), csv_path, markdown_path)
+    write_table(results_frame(metrics_files), csv_path, markdown_path, latex)
 
 
-def breakdown_table(metrics_files: list[Path], csv_path: Path, markdown_path: Path) -> None:
+def breakdown_table(
+    metrics_files: list[Path], csv_path: Path, markdown_path: Path, latex: Path
+) -> None:
     from spatialmosaic.reporting.tables import breakdown_frame, write_table
 
-    write_table(breakdown_frame(metrics_files), csv_path, markdown_path, index=False)
+    write_table(breakdown_frame(metrics_files), csv_path, markdown_path, latex, index=False)
 
 
-def domain_table(metrics_files: list[Path], csv_path: Path, markdown_path: Path) -> None:
+def domain_table(
+    metrics_files: list[Path], csv_path: Path, markdown_path: Path, latex: Path
+) -> None:
     from spatialmosaic.reporting.tables import domain_frame, write_table
 
-    write_table(domain_frame(metrics_files), csv_path, markdown_path, index=False)
+    write_table(domain_frame(metrics_files), csv_path, markdown_path, latex, index=False)
 
 
 def radar_figure(table_csv: Path, pdf: Path, png: Path) -> None:
@@ -780,6 +791,39 @@ def figure(table_csv: Path, pdf: Path, png: Path) -> None:
     from spatialmosaic.reporting.figures import baselines_by_type
 
     baselines_by_type(table_csv, pdf, png)
+
+
+def dataset_comparison(stats_json: Path, peers_yaml: Path, tables: tuple[Path, Path, Path]):
+    """``tables``: CSV, Markdown and LaTeX paths of Table 1."""
+    from spatialmosaic.reporting.dataset_comparison import main
+
+    main(stats_json, peers_yaml, *tables)
+
+
+def task_distribution_figure(stats_json: Path, pdf: Path, png: Path) -> None:
+    from spatialmosaic.reporting.task_distribution import main
+
+    main(stats_json, pdf, png)
+
+
+def example_questions_figure(
+    benchmark: Path, render_dirs: list[Path], seed: int, pdf: Path, png: Path
+) -> None:
+    from spatialmosaic.reporting.example_questions import main
+
+    main(benchmark, render_dirs, seed, pdf, png)
+
+
+def report_values(stats_json: Path, metrics_files: list[Path], dest: Path, tex_dir: Path) -> None:
+    from spatialmosaic.reporting.values import collect_values, write_values
+
+    write_values(collect_values(stats_json, metrics_files), dest, tex_dir)
+
+
+def quote_values(values_json: Path, documents: list[Path], update: bool) -> None:
+    from spatialmosaic.reporting.values import quote_values
+
+    quote_values(values_json, documents, update)
 
 
 def generate_dvc(dest: Path, check: bool) -> None:

@@ -59,4 +59,4 @@ def test_markdown_table_lists_each_type_with_its_verdict():
     from spatialmosaic.qa.blind import blind_check_markdown
 
     text = blind_check_markdown(blind_check(leaky(200, 0), leaky(100, 1000), seed=0))
-    assert "| obj_attribute_occ_ab | 100 | option_prior | 100.0 | 100.0-100.0 | no |" in text
+    assert "| obj_attribute_occ_ab | 100 | option_prior | 100.00 | 100.00 | 100.00 | no |" in text

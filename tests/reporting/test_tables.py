@@ -29,7 +29,7 @@ def test_table_and_figure_from_metrics(tmp_path):
     frame = results_frame([tmp_path / "a.json", tmp_path / "b.json"])
     assert list(frame.columns) == ["obj_count_occ", "obj_count_occ_na", "overall"]
     assert frame.loc["chance", "overall"] == 32.5
-    write_table(frame, tmp_path / "t.csv", tmp_path / "t.md")
+    write_table(frame, tmp_path / "t.csv", tmp_path / "t.md", tmp_path / "t.tex")
     assert "| chance | 25.00 | 40.00 | 32.50 |" in (tmp_path / "t.md").read_text()
     baselines_by_type(tmp_path / "t.csv", tmp_path / "f.pdf", tmp_path / "f.png")
     first = (tmp_path / "f.pdf").read_bytes()
@@ -65,7 +65,7 @@ def test_breakdown_table_from_an_evaluation(tmp_path):
         "GT Scenario",
         "views",
     ]
-    write_table(frame, tmp_path / "b.csv", tmp_path / "b.md", index=False)
+    write_table(frame, tmp_path / "b.csv", tmp_path / "b.md", tmp_path / "b.tex", index=False)
     assert (tmp_path / "b.csv").read_text().splitlines()[0] == (
         "model,dimension,level,n,score,ci95_low,ci95_high"
     )
@@ -93,7 +93,31 @@ def test_main_table_splits_domains_and_leaves_outdoor_attribute_and_size_empty(t
     indoor, outdoor = frame.iloc[0], frame.iloc[1]
     assert indoor["obj_attribute_occ"] == 100.0 and indoor["overall"] == 50.0
     assert pd.isna(outdoor["obj_attribute_occ"]) and outdoor["overall"] == 50.0
-    write_table(frame, tmp_path / "d.csv", tmp_path / "d.md", index=False)
+    write_table(frame, tmp_path / "d.csv", tmp_path / "d.md", tmp_path / "d.tex", index=False)
     assert "| m | outdoor | 50.00 |  | 50.00 |" in (tmp_path / "d.md").read_text()
     radar_by_domain(tmp_path / "d.csv", tmp_path / "r.pdf", tmp_path / "r.png")
     assert (tmp_path / "r.png").stat().st_size > 1000
+
+
+def test_every_table_also_gets_a_deterministic_booktabs_latex_version(tmp_path):
+    frame = pd.DataFrame(
+        {"obj_count_occ": [25.0, float("nan")], "note": ["50% <5", "a_b & c"]},
+        index=pd.Index(["chance", "frequency"], name="model"),
+    )
+    paths = [tmp_path / name for name in ("t.csv", "t.md", "t.tex")]
+    write_table(frame, *paths)
+    latex = paths[2].read_text()
+    assert latex.splitlines() == [
+        "\\begin{tabular}{lrl}",
+        "\\toprule",
+        "model & obj\\_count\\_occ & note \\\\",
+        "\\midrule",
+        "chance & 25.00 & 50\\% \\textless{}5 \\\\",
+        "frequency &  & a\\_b \\& c \\\\",
+        "\\bottomrule",
+        "\\end{tabular}",
+    ]
+    first = [p.read_bytes() for p in paths]
+    write_table(frame, *paths)
+    assert [p.read_bytes() for p in paths] == first
+    assert not list(tmp_path.glob(".*tmp"))

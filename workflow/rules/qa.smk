@@ -84,18 +84,20 @@ rule qa_stats:
     output:
         stats=LAYOUT.qa_summary("stats"),
         csv=report(
-            LAYOUT.table("qa_stats", "csv"),
-            caption="../report/qa_stats.rst",
+            LAYOUT.table("dataset_statistics", "csv"),
+            caption="../report/dataset_statistics.rst",
             category="Tables",
         ),
-        markdown=LAYOUT.table("qa_stats", "md"),
+        markdown=LAYOUT.table("dataset_statistics", "md"),
+        latex=LAYOUT.table("dataset_statistics", "tex"),
     log:
         log_path("qa_stats"),
     conda:
         "../../envs/dataset.yaml"
     shell:
         "spatialmosaic qa stats --benchmark {input.benchmark} --train-records {input.train}"
-        " --out {output.stats} --csv {output.csv} --markdown {output.markdown} > {log} 2>&1"
+        " --out {output.stats} --csv {output.csv} --markdown {output.markdown}"
+        " --latex {output.latex} > {log} 2>&1"
 
 
 rule qa_datasheet:
@@ -159,7 +161,13 @@ rule qa_blind_check:
         train=rules.qa_export_train.output.records,
     output:
         report=LAYOUT.qa_summary("blind_check"),
+        csv=report(
+            LAYOUT.table("qa_blind_check", "csv"),
+            caption="../report/qa_blind_check.rst",
+            category="Tables",
+        ),
         markdown=LAYOUT.table("qa_blind_check", "md"),
+        latex=LAYOUT.table("qa_blind_check", "tex"),
     log:
         log_path("qa_blind_check"),
     conda:
@@ -168,5 +176,5 @@ rule qa_blind_check:
         seed=lookup(dpath="seed", within=config),
     shell:
         "spatialmosaic qa blind-check --train-records {input.train} --benchmark {input.benchmark}"
-        " --seed {params.seed} --out {output.report} --markdown {output.markdown}"
-        " > {log} 2>&1"
+        " --seed {params.seed} --out {output.report} --csv {output.csv}"
+        " --markdown {output.markdown} --latex {output.latex} > {log} 2>&1"

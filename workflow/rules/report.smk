@@ -8,13 +8,14 @@ rule report_table:
             category="Tables",
         ),
         markdown=LAYOUT.table("baselines", "md"),
+        latex=LAYOUT.table("baselines", "tex"),
     log:
         log_path("report_table"),
     conda:
         "../../envs/report.yaml"
     shell:
         "spatialmosaic report table --metrics {input.metrics} --csv {output.csv}"
-        " --markdown {output.markdown} > {log} 2>&1"
+        " --markdown {output.markdown} --latex {output.latex} > {log} 2>&1"
 
 
 rule report_figure:
@@ -66,13 +67,14 @@ rule report_breakdowns:
             category="Tables",
         ),
         markdown=LAYOUT.table("breakdowns", "md"),
+        latex=LAYOUT.table("breakdowns", "tex"),
     log:
         log_path("report_breakdowns"),
     conda:
         "../../envs/report.yaml"
     shell:
         "spatialmosaic report breakdowns --metrics {input.metrics} --csv {output.csv}"
-        " --markdown {output.markdown} > {log} 2>&1"
+        " --markdown {output.markdown} --latex {output.latex} > {log} 2>&1"
 
 
 rule report_domains:
@@ -85,13 +87,14 @@ rule report_domains:
             category="Tables",
         ),
         markdown=LAYOUT.table("main_results", "md"),
+        latex=LAYOUT.table("main_results", "tex"),
     log:
         log_path("report_domains"),
     conda:
         "../../envs/report.yaml"
     shell:
         "spatialmosaic report domains --metrics {input.metrics} --csv {output.csv}"
-        " --markdown {output.markdown} > {log} 2>&1"
+        " --markdown {output.markdown} --latex {output.latex} > {log} 2>&1"
 
 
 rule report_radar:
@@ -168,3 +171,83 @@ rule report_scene_examples:
     shell:
         "spatialmosaic report scene-examples --frames {input.frames} --scenes {input.scenes}"
         " --pdf {output.pdf} --png {output.png} > {log} 2>&1"
+
+
+rule report_dataset_comparison:
+    input:
+        stats=rules.qa_stats.output.stats,
+        peers="src/spatialmosaic/reporting/peers.yaml",
+    output:
+        csv=report(
+            LAYOUT.table("dataset_comparison", "csv"),
+            caption="../report/dataset_comparison.rst",
+            category="Tables",
+        ),
+        markdown=LAYOUT.table("dataset_comparison", "md"),
+        latex=LAYOUT.table("dataset_comparison", "tex"),
+    log:
+        log_path("report_dataset_comparison"),
+    conda:
+        "../../envs/report.yaml"
+    shell:
+        "spatialmosaic report dataset-comparison --stats {input.stats} --peers {input.peers}"
+        " --csv {output.csv} --markdown {output.markdown} --latex {output.latex}"
+        " > {log} 2>&1"
+
+
+rule report_task_distribution:
+    input:
+        stats=rules.qa_stats.output.stats,
+    output:
+        pdf=LAYOUT.figure("task_distribution", "pdf"),
+        png=report(
+            LAYOUT.figure("task_distribution", "png"),
+            caption="../report/task_distribution.rst",
+            category="Figures",
+        ),
+    log:
+        log_path("report_task_distribution"),
+    conda:
+        "../../envs/report.yaml"
+    shell:
+        "spatialmosaic report task-distribution --stats {input.stats} --pdf {output.pdf}"
+        " --png {output.png} > {log} 2>&1"
+
+
+rule report_example_questions:
+    input:
+        benchmark=rules.qa_export_benchmark.output.benchmark,
+        frames=expand(LAYOUT.render_dir("{scene}"), scene=SPLITS[Split.EVAL]),
+    output:
+        pdf=LAYOUT.figure("example_questions", "pdf"),
+        png=report(
+            LAYOUT.figure("example_questions", "png"),
+            caption="../report/example_questions.rst",
+            category="Figures",
+        ),
+    log:
+        log_path("report_example_questions"),
+    conda:
+        "../../envs/report.yaml"
+    params:
+        seed=lookup(dpath="seed", within=config),
+    shell:
+        "spatialmosaic report example-questions --benchmark {input.benchmark}"
+        " --frames {input.frames} --seed {params.seed} --pdf {output.pdf}"
+        " --png {output.png} > {log} 2>&1"
+
+
+rule report_values:
+    input:
+        stats=rules.qa_stats.output.stats,
+        metrics=expand(LAYOUT.metrics("{model}"), model=config["evaluate"]["models"]),
+    output:
+        values=LAYOUT.values(),
+        tex=directory(LAYOUT.values_tex()),
+    log:
+        log_path("report_values"),
+    conda:
+        "../../envs/report.yaml"
+    shell:
+        "spatialmosaic report values --stats {input.stats} --metrics {input.metrics}"
+        " --out {output.values} --tex {output.tex} > {log} 2>&1"

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 
 import numpy as np
+import pandas as pd
 
 from spatialmosaic.evaluate.bootstrap import bootstrap_interval
 from spatialmosaic.provenance import derive_rng
@@ -165,24 +166,40 @@ def blind_check(
     return report
 
 
-def blind_check_markdown(report: dict) -> str:
-    """The report as a table: per type, the best text-only baseline against chance."""
-    lines = [
-        f"Best text-only baseline per multiple-choice type (chance {report['chance']:.0f}%, "
-        f"margin {report['margin_points']:.0f} points); fitted on the training split, scored "
-        "on the benchmark.",
-        "",
-        "| question_type | samples | best baseline | accuracy (%) | 95% interval | within margin |",
-        "|---|---|---|---|---|---|",
-    ]
+def _verdict(row: dict) -> str:
+    if not row["within_margin"]:
+        return "no"
+    return "yes" if row["point_within_margin"] else "interval only"
+
+
+def blind_check_frame(report: dict) -> pd.DataFrame:
+    """The report as a table: per multiple-choice type, the best text-only baseline, its
+    accuracy (%) and 95% interval, and whether it stays within the margin of chance."""
+    rows = []
     for question_type, row in report["types"].items():
         best = row["baselines"][row["best"]]
-        low, high = best["ci95"]
-        verdict = "yes" if row["point_within_margin"] else "interval only"
-        if not row["within_margin"]:
-            verdict = "no"
-        lines.append(
-            f"| {question_type} | {row['samples']} | {row['best']} | {best['accuracy']:.1f} "
-            f"| {low:.1f}-{high:.1f} | {verdict} |"
+        rows.append(
+            {
+                "question_type": question_type,
+                "samples": row["samples"],
+                "best baseline": row["best"],
+                "accuracy (%)": best["accuracy"],
+                "ci95_low": best["ci95"][0],
+                "ci95_high": best["ci95"][1],
+                "within margin": _verdict(row),
+            }
         )
-    return "\n".join(lines) + "\n"
+    columns = ["question_type", "samples", "best baseline", "accuracy (%)", "ci95_low",
+               "ci95_high", "within margin"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns).round(2)
+
+
+def blind_check_markdown(report: dict) -> str:
+    """The table of ``blind_check_frame`` under a line that states chance and the margin."""
+    from spatialmosaic.reporting.tables import to_markdown
+
+    return (
+        f"Best text-only baseline per multiple-choice type (chance {report['chance']:.0f}%, "
+        f"margin {report['margin_points']:.0f} points); fitted on the training split, scored "
+        "on the benchmark.\n\n" + to_markdown(blind_check_frame(report), index=False)
+    )

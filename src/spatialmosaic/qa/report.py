@@ -62,10 +62,17 @@ def split_statistics(records: Iterable[BenchRecord]) -> tuple[dict, set[str]]:
     levels = {name: Counter() for name in LEVEL_FIELDS}
     views: Counter[int] = Counter()
     by_type: dict[QuestionType, _TypeTally] = {}
+    by_domain: dict[str, list] = {}  # domain -> [questions, scenes, images]
+    sources: Counter[str] = Counter()
     for record in records:
         questions += 1
         scenes.add(record.scene_name)
         images.update((record.scene_name, frame) for frame in record.frames)
+        domain = by_domain.setdefault(record.domain.value, [0, set(), set()])
+        domain[0] += 1
+        domain[1].add(record.scene_name)
+        domain[2].update((record.scene_name, frame) for frame in record.frames)
+        sources[record.dataset.value] += 1
         views[len(record.frames)] += 1
         levels["occ_level"][record.occ_level] += 1
         levels["overlap_level"][record.overlap_level] += 1
@@ -77,6 +84,11 @@ def split_statistics(records: Iterable[BenchRecord]) -> tuple[dict, set[str]]:
         "scenes": len(scenes),
         "images": len(images),
         "views_per_question": _sorted(views),
+        "domains": {
+            name: {"questions": n, "scenes": len(names), "images": len(frames)}
+            for name, (n, names, frames) in sorted(by_domain.items())
+        },
+        "datasets": _sorted(sources),
         **{name: _sorted(counter) for name, counter in levels.items()},
         "question_types": {t.value: by_type[t].summary() for t in QuestionType if t in by_type},
     }
@@ -111,8 +123,34 @@ def statistics_frame(stats: dict) -> pd.DataFrame:
     return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
 
 
-def write_statistics_table(stats: dict, csv_path: Path, markdown_path: Path) -> None:
-    write_table(statistics_frame(stats), csv_path, markdown_path, index=False)
+MIN_VIEWS, MAX_VIEWS = 2, 5  # SPEC §1: 2-5 views per question
+
+
+def dataset_statistics_frame(stats: dict) -> pd.DataFrame:
+    """The paper's dataset statistics table: ``statistics_frame`` (questions per type and
+    split, total) followed by the scenes, images and the questions with 2..5 views per split;
+    the ``task`` column names what the summary rows count."""
+    frame = statistics_frame(stats)
+    rows = [
+        {"question_type": name, "task": "summary"} | {s: v[name] for s, v in stats.items()}
+        for name in ("scenes", "images")
+    ]
+    for views in range(MIN_VIEWS, MAX_VIEWS + 1):
+        rows.append(
+            {"question_type": f"{views} views", "task": "questions"}
+            | {s: _views(v, views) for s, v in stats.items()}
+        )
+    return pd.concat([frame, pd.DataFrame(rows)], ignore_index=True)
+
+
+def _views(split: dict, views: int) -> int:
+    """Questions with ``views`` frames; JSON turns the count keys into strings."""
+    counts = split["views_per_question"]
+    return int(counts.get(views, counts.get(str(views), 0)))
+
+
+def write_statistics_table(stats: dict, csv_path: Path, markdown_path: Path, latex: Path) -> None:
+    write_table(dataset_statistics_frame(stats), csv_path, markdown_path, latex, index=False)
 
 
 def model_sources(scene_payloads: list[dict]) -> list[dict]:

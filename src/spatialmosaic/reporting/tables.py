@@ -104,10 +104,60 @@ def to_markdown(frame: pd.DataFrame, index: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
+LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "<": r"\textless{}",  # OT1 fonts print < and > as inverted punctuation
+    ">": r"\textgreater{}",
+}
+
+
+def latex_escape(text: str) -> str:
+    r"""``text`` with LaTeX's special characters escaped (``obj_count`` -> ``obj\_count``)."""
+    return "".join(LATEX_SPECIAL.get(char, char) for char in text)
+
+
+def to_latex(frame: pd.DataFrame, index: bool = True) -> str:
+    r"""A booktabs ``tabular`` (needs ``\usepackage{booktabs}``): numeric columns right-aligned,
+    floats with 2 decimals as in the other formats, empty cells for missing values, every
+    text cell escaped. Deterministic: the same frame gives the same bytes."""
+    header = [frame.index.name or "", *frame.columns] if index else list(frame.columns)
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    if index:
+        numeric.insert(0, pd.api.types.is_numeric_dtype(frame.index))
+    lines = [
+        "\\begin{tabular}{" + "".join("r" if n else "l" for n in numeric) + "}",
+        "\\toprule",
+        " & ".join(latex_escape(str(name)) for name in header) + " \\\\",
+        "\\midrule",
+    ]
+    for name, row in frame.iterrows():
+        cells = ([name] if index else []) + list(row)
+        lines.append(" & ".join(latex_escape(_cell(v)) for v in cells) + " \\\\")
+    lines += ["\\bottomrule", "\\end{tabular}"]
+    return "\n".join(lines) + "\n"
+
+
 def write_table(
-    frame: pd.DataFrame, csv_path: Path, markdown_path: Path, index: bool = True
+    frame: pd.DataFrame,
+    csv_path: Path,
+    markdown_path: Path,
+    latex_path: Path,
+    index: bool = True,
 ) -> None:
+    """The one table writer: CSV (the data), GitHub Markdown and a LaTeX booktabs table, each
+    written atomically; floats with 2 decimals in all three."""
     with atomic_path(csv_path) as tmp:
         frame.to_csv(tmp, float_format="%.2f", lineterminator="\n", index=index)
     with atomic_path(markdown_path) as tmp:
         tmp.write_text(to_markdown(frame, index=index), encoding="utf-8")
+    with atomic_path(latex_path) as tmp:
+        tmp.write_text(to_latex(frame, index=index), encoding="utf-8")
