@@ -48,8 +48,29 @@ DOWNSTREAM_OF_QA = {
     "report_domains",
     "report_radar",
     "report_figure",
+    "report_dataset_comparison",
+    "report_task_distribution",
+    "report_example_questions",
+    "report_values",
     "all",
 }
+REPORT_TABLES = (
+    "baselines",
+    "breakdowns",
+    "main_results",
+    "dataset_statistics",
+    "dataset_comparison",
+    "qa_blind_check",
+)
+REPORT_FIGURES = (
+    "baselines_by_type",
+    "radar_by_domain",
+    "street_frames",
+    "scene_examples",
+    "visibility_overview",
+    "task_distribution",
+    "example_questions",
+)
 MCA_TYPES = {qt.value for qt in QuestionType if qt.metric is Metric.ACCURACY}
 
 
@@ -148,6 +169,25 @@ def test_vlm_variants_are_trained_on_frozen_encoders_and_scored(workdir):
         assert (workdir / f"results/tiny/training/{encoder}.csv").is_file()
 
 
+def test_report_html_has_every_table_and_figure_with_a_caption(workdir):
+    run(snakemake("--report", "report.html"), workdir)
+    html = (workdir / "report.html").read_text()
+    for name in REPORT_TABLES:
+        assert f"{name}.csv" in html, name
+        assert (workdir / f"results/tiny/tables/{name}.tex").read_text().startswith("\\begin")
+    for name in REPORT_FIGURES:
+        assert f"{name}.png" in html, name
+        assert (workdir / f"paper_figures/tiny/{name}.pdf").is_file()
+    for caption in (workdir / "workflow/report").glob("*.rst"):  # every caption is shown
+        assert " ".join(caption.read_text().split()[:3]) in html, caption.name
+    comparison = (workdir / "results/tiny/tables/dataset_comparison.md").read_text()
+    assert "| SpatialMosaic-Repro (this run) | this repository |" in comparison
+    values = json.loads((workdir / "results/tiny/values.json").read_text())["values"]
+    assert values["qa.test.questions"] == len(
+        json.loads((workdir / "data/tiny/qa/benchmark.json").read_text())
+    )
+
+
 def test_nothing_to_do_after_a_full_run(workdir):
     result = run(snakemake("-n"), workdir)
     assert planned_jobs(result.stdout + result.stderr) == {}
@@ -171,6 +211,7 @@ def test_an_external_model_is_scored_on_the_rendered_frames(workdir):
         "report_domains": 1,
         "report_radar": 1,
         "report_figure": 1,
+        "report_values": 1,
         "all": 1,
     }
     command = next(line for line in output.splitlines() if "--label mine" in line)
