@@ -12,7 +12,9 @@ from spatialmosaic.config import (
     check_data_sources,
     load_config,
     load_schema,
+    sweep_name,
     validate_config,
+    vlm_variants,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,6 +76,10 @@ def test_every_key_has_description_and_default():
             {"evaluate": {"external": {"blind": {"adapter": "hf", "path": "/m"}}}},
             "evaluate.external.blind: the name is taken",
         ),
+        (
+            {"train": {"models": ["frequency", "blind"], "vlm": {"sweep": {"variant": "vlm_x"}}}},
+            "train.vlm.sweep.variant='vlm_x': not a train.vlm.variants name",
+        ),
     ],
 )
 def test_bad_config_names_the_key(patch, message):
@@ -133,3 +139,16 @@ def test_one_street_scene_is_rejected_zero_or_two_are_fine():
         else:
             with pytest.raises(ConfigError, match="outdoor_count"):
                 validate_config(config)
+
+
+def test_the_data_size_sweep_adds_models_of_the_variant_on_shares_of_the_data():
+    variants = vlm_variants(validate_config(default_config()))
+    assert variants["vlm_data25"] == {
+        "geometry": "none",
+        "fusion": "cross_attention",
+        "fraction": 0.25,
+    }
+    assert sweep_name("vlm_geo", 0.5) == "vlm_geo_data50" and "vlm_data50" in variants
+    config = default_config()
+    config["train"]["vlm"]["sweep"]["variant"] = None
+    assert not any("fraction" in v for v in vlm_variants(validate_config(config)).values())

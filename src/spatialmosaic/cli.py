@@ -783,6 +783,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     report = stage("report", "tables and figures from results files")
+    variants_help = "name:geometry:fusion:fraction per model"
+    variants_option = (("--variants",), {"nargs": "+", "required": True, "help": variants_help})
+    _add(
+        report,
+        "ablations",
+        "the VLM variants' ablation table (geometry tokens, fusion)",
+        lambda a: stages.ablation_table(a.metrics, a.variants, a.csv, a.markdown, a.latex),
+        _path("--metrics", many=True),
+        variants_option,
+        _path("--csv"),
+        _path("--markdown"),
+        _path("--latex"),
+    )
+    _add(
+        report,
+        "training-curves",
+        "loss curves of the encoders, the language model and every VLM variant",
+        lambda a: stages.training_curves_figure(a.curves, a.pdf, a.png),
+        _path("--curves", many=True),
+        _path("--pdf"),
+        _path("--png"),
+    )
+    _add(
+        report,
+        "scaling",
+        "overall score against the number of training questions (data-size sweep)",
+        lambda a: stages.scaling_figure(a.metrics, a.variants, a.stats, a.pdf, a.png),
+        _path("--metrics", many=True),
+        variants_option,
+        _path("--stats"),
+        _path("--pdf"),
+        _path("--png"),
+    )
     _add(
         report,
         "table",

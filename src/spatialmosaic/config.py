@@ -54,7 +54,13 @@ def _check_cross_keys(config: dict[str, Any]) -> None:
             raise ConfigError(f"{low_key}={low} exceeds {high_key}={high}")
     fitted = set(config["train"]["models"])
     external = config["evaluate"]["external"]
-    variants = set(config["train"]["vlm"]["variants"])
+    sweep = config["train"]["vlm"]["sweep"]["variant"]
+    if sweep is not None and sweep not in config["train"]["vlm"]["variants"]:
+        raise ConfigError(
+            f"train.vlm.sweep.variant={sweep!r}: not a train.vlm.variants name "
+            f"({sorted(config['train']['vlm']['variants'])})"
+        )
+    variants = set(vlm_variants(config))
     for model in config["evaluate"]["models"]:
         if model in FITTED_BASELINES - fitted:
             raise ConfigError(
@@ -99,6 +105,27 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     _fill_defaults(schema, config)
     _check_cross_keys(config)
     return config
+
+
+def sweep_name(variant: str, fraction: float) -> str:
+    """The data-size sweep's model trained on ``fraction`` of the records: ``vlm_geo_data25``."""
+    return f"{variant}_data{round(fraction * 100)}"
+
+
+def vlm_variants(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every VLM the config trains: ``train.vlm.variants`` (fusion defaults filled in) and the
+    data-size sweep's models (the sweep variant's settings plus ``fraction``)."""
+    vlm = config["train"]["vlm"]
+    variants = {
+        name: {"fusion": "cross_attention", **settings}
+        for name, settings in vlm["variants"].items()
+    }
+    sweep = vlm["sweep"]
+    if sweep["variant"] is not None:
+        base = variants[sweep["variant"]]
+        for fraction in sweep["fractions"]:
+            variants[sweep_name(sweep["variant"], fraction)] = {**base, "fraction": fraction}
+    return variants
 
 
 def as_cli_flags(block: dict[str, Any], skip: Iterable[str] = ()) -> str:

@@ -830,3 +830,27 @@ def generate_dvc(dest: Path, check: bool) -> None:
     from spatialmosaic.dvc_stages import write_dvc_yaml
 
     write_dvc_yaml(dest, check=check)
+
+
+def ablation_table(
+    metrics_files: list[Path], variants: list[str], csv: Path, markdown: Path, latex: Path
+) -> None:
+    from spatialmosaic.reporting.models import Variant, ablation_frame
+    from spatialmosaic.reporting.tables import write_table
+
+    frame = ablation_frame(metrics_files, [Variant.parse(v) for v in variants])
+    write_table(frame, csv, markdown, latex)
+
+
+def training_curves_figure(curves: list[Path], pdf: Path, png: Path) -> None:
+    from spatialmosaic.reporting.models import training_curves
+
+    training_curves(curves, pdf, png)
+
+
+def scaling_figure(
+    metrics_files: list[Path], variants: list[str], stats: Path, pdf: Path, png: Path
+) -> None:
+    from spatialmosaic.reporting.models import Variant, scaling_curve
+
+    scaling_curve(metrics_files, [Variant.parse(v) for v in variants], stats, pdf, png)

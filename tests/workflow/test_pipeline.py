@@ -52,6 +52,9 @@ DOWNSTREAM_OF_QA = {
     "report_task_distribution",
     "report_example_questions",
     "report_values",
+    "report_ablations",
+    "report_training_curves",
+    "report_scaling",
     "all",
 }
 REPORT_TABLES = (
@@ -61,6 +64,7 @@ REPORT_TABLES = (
     "dataset_statistics",
     "dataset_comparison",
     "qa_blind_check",
+    "ablations",
 )
 REPORT_FIGURES = (
     "baselines_by_type",
@@ -70,6 +74,8 @@ REPORT_FIGURES = (
     "visibility_overview",
     "task_distribution",
     "example_questions",
+    "training_curves",
+    "scaling_curve",
 )
 MCA_TYPES = {qt.value for qt in QuestionType if qt.metric is Metric.ACCURACY}
 
@@ -192,6 +198,20 @@ def test_nothing_to_do_after_a_full_run(workdir):
     result = run(snakemake("-n"), workdir)
     assert planned_jobs(result.stdout + result.stderr) == {}
     assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_deleting_one_figure_regenerates_only_that_figure(workdir):
+    figures = workdir / "paper_figures/tiny"
+    figure = figures / "task_distribution.png"
+    others = {
+        p: p.stat().st_mtime_ns for p in figures.iterdir() if p.stem != "task_distribution"
+    }
+    figure.unlink()
+    dry = run(snakemake("-n"), workdir)
+    assert planned_jobs(dry.stdout + dry.stderr) == {"report_task_distribution": 1, "all": 1}
+    run(snakemake(), workdir)
+    assert figure.stat().st_size > 1000
+    assert {p: p.stat().st_mtime_ns for p in others} == others
 
 
 def test_an_external_model_is_scored_on_the_rendered_frames(workdir):

@@ -2,7 +2,12 @@
 import shlex
 from pathlib import Path
 
-from spatialmosaic.config import as_cli_flags, check_data_sources, validate_config
+from spatialmosaic.config import (
+    as_cli_flags,
+    check_data_sources,
+    validate_config,
+    vlm_variants,
+)
 from spatialmosaic.paths import (
     Layout,
     Split,
@@ -48,7 +53,18 @@ SPLITS = split_domains(
     config["seed"],
 )
 VLM = config["train"]["vlm"]
-VLM_VARIANTS = VLM["variants"]
+VLM_VARIANTS = vlm_variants(config)  # the variants and the data-size sweep's models
+EVALUATED_VLMS = [m for m in config["evaluate"]["models"] if m in VLM_VARIANTS]
+SWEEP = VLM["sweep"]
+SWEEP_MODELS = [m for m in VLM_VARIANTS if "fraction" in VLM_VARIANTS[m]]
+# the data-size sweep's points: its models and the variant trained on all the data (when
+# that variant is scored)
+SCALING_MODELS = (
+    [*SWEEP_MODELS, SWEEP["variant"]] if SWEEP["variant"] in EVALUATED_VLMS else []
+)
+BASELINES = [
+    m for m in config["evaluate"]["models"] if m in ("chance", "frequency", "blind")
+]
 # Scenes that bring their own photos (render_frames renders only their depth and ids).
 PHOTO_SCENES = set(WAYMO_SCENES) | set(SCANNETPP_SCENES) | set(SCANNET_SCENES)
 
@@ -101,9 +117,27 @@ def vlm_encoder_flags(wildcards, input):
     )
 
 
+def variant_specs(models):
+    """``name:geometry:fusion:fraction`` of each VLM, for the report rules."""
+    return " ".join(
+        "{}:{geometry}:{fusion}:{}".format(
+            m, VLM_VARIANTS[m].get("fraction", 1.0), **VLM_VARIANTS[m]
+        )
+        for m in models
+    )
+
+
+def training_curves():
+    """The loss curves of every trained neural model the evaluated variants need."""
+    names = ["vision", "language"] if VLM["scale"] == "tiny" else []
+    if any(VLM_VARIANTS[m]["geometry"] != "none" for m in EVALUATED_VLMS):
+        names.append("geometry")
+    return [LAYOUT.training_curve(name) for name in names + EVALUATED_VLMS]
+
+
 def vlm_settings(wildcards):
-    """Shared `train.vlm` settings plus the variant's geometry and fusion, as CLI flags."""
-    shared = {k: v for k, v in VLM.items() if k != "variants"}
+    """Shared `train.vlm` settings plus the variant's geometry, fusion (and sweep fraction)."""
+    shared = {k: v for k, v in VLM.items() if k not in ("variants", "sweep")}
     return as_cli_flags({**shared, **VLM_VARIANTS[wildcards.variant]})
 
 

@@ -251,3 +251,66 @@ rule report_values:
     shell:
         "spatialmosaic report values --stats {input.stats} --metrics {input.metrics}"
         " --out {output.values} --tex {output.tex} > {log} 2>&1"
+
+
+rule report_ablations:
+    input:
+        metrics=expand(LAYOUT.metrics("{model}"), model=EVALUATED_VLMS),
+    output:
+        csv=report(
+            LAYOUT.table("ablations", "csv"),
+            caption="../report/ablations_table.rst",
+            category="Tables",
+        ),
+        markdown=LAYOUT.table("ablations", "md"),
+        latex=LAYOUT.table("ablations", "tex"),
+    log:
+        log_path("report_ablations"),
+    conda:
+        "../../envs/report.yaml"
+    params:
+        variants=variant_specs(EVALUATED_VLMS),
+    shell:
+        "spatialmosaic report ablations --metrics {input.metrics} --variants {params.variants}"
+        " --csv {output.csv} --markdown {output.markdown} --latex {output.latex} > {log} 2>&1"
+
+
+rule report_training_curves:
+    input:
+        curves=training_curves(),
+    output:
+        pdf=LAYOUT.figure("training_curves", "pdf"),
+        png=report(
+            LAYOUT.figure("training_curves", "png"),
+            caption="../report/training_curves.rst",
+            category="Figures",
+        ),
+    log:
+        log_path("report_training_curves"),
+    conda:
+        "../../envs/report.yaml"
+    shell:
+        "spatialmosaic report training-curves --curves {input.curves} --pdf {output.pdf}"
+        " --png {output.png} > {log} 2>&1"
+
+
+rule report_scaling:
+    input:
+        metrics=expand(LAYOUT.metrics("{model}"), model=SCALING_MODELS + BASELINES),
+        stats=rules.qa_stats.output.stats,
+    output:
+        pdf=LAYOUT.figure("scaling_curve", "pdf"),
+        png=report(
+            LAYOUT.figure("scaling_curve", "png"),
+            caption="../report/scaling_curve.rst",
+            category="Figures",
+        ),
+    log:
+        log_path("report_scaling"),
+    conda:
+        "../../envs/report.yaml"
+    params:
+        variants=variant_specs(SCALING_MODELS),
+    shell:
+        "spatialmosaic report scaling --metrics {input.metrics} --variants {params.variants}"
+        " --stats {input.stats} --pdf {output.pdf} --png {output.png} > {log} 2>&1"

@@ -97,13 +97,11 @@ def train_language_model(
     torch.manual_seed(seed)
     model = tiny_language_model(len(tokenizer), tokenizer.pad_token_id, config)
     model.to(training_device())
-    hint_ids = [
-        [] if h is None else list(tokenizer(f"{HINT} {h}", add_special_tokens=False)["input_ids"])
-        for h in hints
-    ]
+    # The hint ends the user turn, right before the answer: a hint at the start of the prompt
+    # (where the visual tokens go) was not learnt in 450 steps; next to the answer it is.
     texts = [
-        [*h, *prompt_ids(tokenizer, p)]
-        for h, p in zip(hint_ids, tqdm(prompts, desc="tokenize", unit="prompt"), strict=True)
+        prompt_ids(tokenizer, p if h is None else f"{p} {HINT} {h}")
+        for p, h in zip(tqdm(prompts, desc="tokenize", unit="prompt"), hints, strict=True)
     ]
     targets = [answer_ids(tokenizer, a) for a in answers]
     # Curriculum: matching a one-token hint to one-token options is learnt in a few hundred
