@@ -58,7 +58,11 @@ def test_ablation_rows_and_the_change_against_no_geometry(tmp_path):
         "vlm_geo": 3.5,
         "vlm_geo_concat": -0.75,
     }
-    assert frame.loc["vlm_geo_concat", "fusion"] == "concat"
+    assert frame["fusion"].to_dict() == {
+        "vlm": "-",
+        "vlm_geo": "cross_attention",
+        "vlm_geo_concat": "concat",
+    }
 
 
 def test_a_metrics_file_of_an_unknown_model_is_refused(tmp_path):

@@ -69,11 +69,20 @@ def test_quote_values_updates_a_document_or_names_the_stale_number(tmp_path):
     assert doc.read_text() == "<!-- value: qa.test.questions -->12 questions\n"
 
 
-def test_readme_quotes_the_numbers_of_the_committed_default_run():
-    readme = (ROOT / "README.md").read_text()
+@pytest.mark.parametrize("document", ["README.md", "docs/training.md"])
+def test_docs_quote_the_numbers_of_the_committed_default_run(document):
+    text = (ROOT / document).read_text()
     values = read_values(ROOT / "results/values.json")
-    assert readme.count("<!-- value: ") >= 4
-    assert check_quotes(readme, values) == [], (
-        "README numbers differ from results/values.json: run "
-        "'spatialmosaic report quote-values --values results/values.json README.md --update'"
+    assert text.count("<!-- value: ") >= 4
+    assert check_quotes(text, values) == [], (
+        f"{document} numbers differ from results/values.json: run 'spatialmosaic report "
+        f"quote-values --values results/values.json README.md docs/training.md --update'"
+    )
+
+
+def test_a_comma_after_a_quoted_number_is_punctuation():
+    values = {"a": 12, "b": 13310, "c": 26.2}
+    text = "<!-- value: a -->10, <!-- value: b -->13,000, and <!-- value: c -->1.00, done"
+    assert sync_quotes(text, values) == (
+        "<!-- value: a -->12, <!-- value: b -->13,310, and <!-- value: c -->26.20, done"
     )

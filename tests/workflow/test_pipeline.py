@@ -203,9 +203,7 @@ def test_nothing_to_do_after_a_full_run(workdir):
 def test_deleting_one_figure_regenerates_only_that_figure(workdir):
     figures = workdir / "paper_figures/tiny"
     figure = figures / "task_distribution.png"
-    others = {
-        p: p.stat().st_mtime_ns for p in figures.iterdir() if p.stem != "task_distribution"
-    }
+    others = {p: p.stat().st_mtime_ns for p in figures.iterdir() if p.stem != "task_distribution"}
     figure.unlink()
     dry = run(snakemake("-n"), workdir)
     assert planned_jobs(dry.stdout + dry.stderr) == {"report_task_distribution": 1, "all": 1}

@@ -46,10 +46,11 @@ def test_full_profile_trains_the_small_scale_on_smollm2():
                   "config/full.yaml", "--forceall"], ROOT)  # fmt: skip
     output = result.stdout + result.stderr
     jobs = planned_jobs(output)
-    assert jobs["train_convert_smollm2"] == 1 and jobs["train_vlm"] == 5
+    # five variants and the data-size sweep's two shares
+    assert jobs["train_convert_smollm2"] == 1 and jobs["train_vlm"] == 7
     assert "train_vision" not in jobs and "train_language" not in jobs
     commands = [line for line in output.splitlines() if "spatialmosaic train vlm" in line]
-    assert len(commands) == 5
+    assert len(commands) == 7
     assert all("--base-model data/full/models/smollm2" in c and "--scale small" in c
                for c in commands)  # fmt: skip
 

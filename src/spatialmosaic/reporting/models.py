@@ -62,7 +62,8 @@ def ablation_frame(metrics_files: list[Path], variants: list[Variant]) -> pd.Dat
         variant = by_name.get(scores["model"])
         if variant is None:
             raise ArtefactError(f"{path}: model {scores['model']!r} is not among the variants")
-        rows.append({"geometry": variant.geometry, "fusion": variant.fusion, **scores})
+        fusion = variant.fusion if variant.geometry != "none" else "-"  # nothing to fuse
+        rows.append({"geometry": variant.geometry, "fusion": fusion, **scores})
     frame = pd.DataFrame(rows).set_index("model")
     plain = frame[frame["geometry"] == "none"]
     if len(plain):

@@ -24,7 +24,11 @@ from spatialmosaic.provenance import artefact_meta
 
 VALUES_FORMAT = "spatialmosaic.values"
 METRICS_FORMAT = "spatialmosaic.metrics"
-MARKER = re.compile(r"<!-- value: (?P<key>[\w.-]+) -->(?P<number>-?[0-9][0-9,]*(?:\.[0-9]+)?)")
+# a number: digits with thousands separators (a comma after it is punctuation), then decimals
+MARKER = re.compile(
+    r"<!-- value: (?P<key>[\w.-]+) -->"
+    r"(?P<number>-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)"
+)
 SPLIT_FIELDS = ("questions", "scenes", "images")
 DECIMALS = 2  # scores, as in the tables
 
