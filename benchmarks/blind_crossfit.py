@@ -1,7 +1,7 @@
-"""Blind check on larger benchmarks: the default rooms split 4 + 4 both ways (a cross-fit).
+"""Blind check on larger benchmarks: the default rooms split in halves, both ways (a cross-fit).
 
-The default benchmark has 2 rooms, too few questions of some types to tell a small leak from
-noise. This script re-balances the default run's per-scene questions into two scene-disjoint
+The default benchmark has a quarter of the rooms, too few questions of some types to tell a
+small leak from noise. This script re-balances the default run's per-scene questions into two scene-disjoint
 halves, fits the text-only baselines on one half, scores them on the other, and reports the
 best baseline per type both ways.
 
