@@ -1,9 +1,9 @@
 """Blind check on larger benchmarks: the default rooms split in halves, both ways (a cross-fit).
 
 The default benchmark has a quarter of the rooms, too few questions of some types to tell a
-small leak from noise. This script re-balances the default run's per-scene questions into two scene-disjoint
-halves, fits the text-only baselines on one half, scores them on the other, and reports the
-best baseline per type both ways.
+small leak from noise. This script re-balances the default run's per-scene questions into two
+scene-disjoint halves, fits the text-only baselines on one half, scores them on the other, and
+reports the best baseline per type both ways.
 
     python benchmarks/blind_crossfit.py     # needs the default dataset: `make reproduce`
 
