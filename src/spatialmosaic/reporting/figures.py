@@ -67,8 +67,10 @@ def radar_by_domain(table_csv: Path, pdf: Path, png: Path) -> None:
                 "_occ_", " ") for t in tasks], fontsize=7)  # fmt: skip
             axis.set_ylim(0, 100)
             axis.set_title(f"{domain} ({len(tasks)} tasks)", pad=18)
-        np.atleast_1d(axes)[-1].legend(frameon=False, loc="upper right", bbox_to_anchor=(1.35, 1.1))
-        figure.tight_layout()
+        # one legend under the radars: beside them it covered labels once there were 8 models
+        handles, labels = np.atleast_1d(axes)[0].get_legend_handles_labels()
+        figure.tight_layout(rect=(0, 0.1, 1, 1))
+        figure.legend(handles, labels, frameon=False, loc="lower center", ncol=min(len(labels), 4))
         _save(figure, pdf, png)
 
 
