@@ -40,6 +40,7 @@ def _fill_defaults(schema: dict[str, Any], config: dict[str, Any]) -> None:
 
 
 FITTED_BASELINES = {"frequency", "blind"}
+BASELINES = ("chance", "frequency", "blind")  # scored without any training of ours beyond fitting
 
 
 def _check_cross_keys(config: dict[str, Any]) -> None:
@@ -66,14 +67,14 @@ def _check_cross_keys(config: dict[str, Any]) -> None:
             raise ConfigError(
                 f"evaluate.models lists '{model}' but train.models={sorted(fitted)} does not fit it"
             )
-        if model not in FITTED_BASELINES | {"chance"} | set(external) | variants:
+        if model not in {*BASELINES, *external, *variants}:
             raise ConfigError(
                 f"evaluate.models lists '{model}': not a baseline (chance, frequency, blind), "
                 f"not a train.vlm.variants name (defined: {sorted(variants) or 'none'}) and "
                 f"not defined under evaluate.external (defined: {sorted(external) or 'none'})"
             )
     for name in external:
-        if name in FITTED_BASELINES | {"chance"} | variants:
+        if name in {*BASELINES, *variants}:
             raise ConfigError(f"evaluate.external.{name}: the name is taken by a baseline or VLM")
 
 

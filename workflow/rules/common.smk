@@ -3,6 +3,7 @@ import shlex
 from pathlib import Path
 
 from spatialmosaic.config import (
+    BASELINES as KNOWN_BASELINES,
     as_cli_flags,
     check_data_sources,
     validate_config,
@@ -62,9 +63,7 @@ SWEEP_MODELS = [m for m in VLM_VARIANTS if "fraction" in VLM_VARIANTS[m]]
 SCALING_MODELS = (
     [*SWEEP_MODELS, SWEEP["variant"]] if SWEEP["variant"] in EVALUATED_VLMS else []
 )
-BASELINES = [
-    m for m in config["evaluate"]["models"] if m in ("chance", "frequency", "blind")
-]
+BASELINES = [m for m in config["evaluate"]["models"] if m in KNOWN_BASELINES]
 # Scenes that bring their own photos (render_frames renders only their depth and ids).
 PHOTO_SCENES = set(WAYMO_SCENES) | set(SCANNETPP_SCENES) | set(SCANNET_SCENES)
 

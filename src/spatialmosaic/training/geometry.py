@@ -22,11 +22,10 @@ from spatialmosaic.models.geometry import (
 from spatialmosaic.models.settings import GeometryEncoderConfig, Schedule
 from spatialmosaic.paths import RenderKind, render_file
 from spatialmosaic.provenance import artefact_meta
-from spatialmosaic.qa.generate import iter_benchmark
 from spatialmosaic.render.frames import DEPTH_UNITS_PER_M
 from spatialmosaic.scene_io import CAMERAS_FORMAT, read_cameras
 from spatialmosaic.training.loop import (
-    check_scene_disjoint,
+    read_training_records,
     sha256_file,
     train,
     training_device,
@@ -102,15 +101,8 @@ class GeometryData:
 
 
 def training_view_sets(train_records: Path, benchmark: Path) -> list[tuple[str, tuple[str, ...]]]:
-    view_sets = sorted({(r.scene_name, r.frames) for r in iter_benchmark(train_records)})
-    if not view_sets:
-        raise ArtefactError(f"{train_records}: no training records")
-    check_scene_disjoint(
-        {scene for scene, _ in view_sets},
-        {r.scene_name for r in iter_benchmark(benchmark)},
-        train_records,
-    )
-    return view_sets
+    records = read_training_records(train_records, benchmark)
+    return sorted({(r.scene_name, r.frames) for r in records})
 
 
 def train_geometry_encoder(

@@ -37,10 +37,9 @@ from spatialmosaic.models.settings import LanguageModelConfig, Schedule
 from spatialmosaic.models.text import HINT, build_word_tokenizer
 from spatialmosaic.provenance import artefact_meta
 from spatialmosaic.qa.balance import option_text
-from spatialmosaic.qa.generate import iter_benchmark
 from spatialmosaic.records import OPTION_LETTERS, BenchRecord, Metric
 from spatialmosaic.training.loop import (
-    check_scene_disjoint,
+    read_training_records,
     sha256_file,
     train,
     training_device,
@@ -82,14 +81,7 @@ def train_language_model(
     format_epochs: float = 6.0,
 ) -> None:
     """``format_epochs`` passes over the one-token-option questions come first."""
-    records = list(iter_benchmark(train_records))
-    if not records:
-        raise ArtefactError(f"{train_records}: no training records")
-    check_scene_disjoint(
-        {r.scene_name for r in records},
-        {r.scene_name for r in iter_benchmark(benchmark)},
-        train_records,
-    )
+    records = read_training_records(train_records, benchmark)
     prompts = [build_prompt(r.question, r.options, r.question_type) for r in records]
     answers = [reference_reply(r) for r in records]
     hints = [hint(r) for r in records]

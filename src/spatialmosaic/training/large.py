@@ -40,13 +40,12 @@ from spatialmosaic.models.large_checkpoint import (
 from spatialmosaic.models.large_inputs import collate, encode
 from spatialmosaic.models.large_processor import load_processor
 from spatialmosaic.provenance import artefact_meta
-from spatialmosaic.qa.generate import iter_benchmark
 from spatialmosaic.training.loop import (
     GRAD_CLIP_NORM,
     Schedule,
     batch_indices,
-    check_scene_disjoint,
     cosine_with_warmup,
+    read_training_records,
     sha256_file,
     write_curve,
 )
@@ -114,11 +113,10 @@ def training_samples(
 ) -> tuple[list[Sample], list[str]]:
     """Samples of the first ``limit`` training records, and their scenes (disjoint from the
     benchmark's, or the run is refused)."""
-    records = list(iter_benchmark(train_records))[:limit]
+    records = read_training_records(train_records, benchmark)[:limit]
     if not records:
-        raise ArtefactError(f"{train_records}: no training records")
+        raise ArtefactError(f"{train_records}: no training records (limit {limit})")
     scenes = sorted({r.scene_name for r in records})
-    check_scene_disjoint(scenes, {r.scene_name for r in iter_benchmark(benchmark)}, train_records)
     samples = [
         Sample(
             frame_paths(r, image_root),

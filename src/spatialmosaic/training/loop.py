@@ -23,6 +23,8 @@ from tqdm import tqdm
 from spatialmosaic.io import ArtefactError, atomic_path
 from spatialmosaic.models.checkpoint import restore_trainable, trainable_state
 from spatialmosaic.models.settings import Schedule
+from spatialmosaic.qa.generate import iter_benchmark
+from spatialmosaic.records import BenchRecord
 
 RESUME_FILE = "resume.pt"
 GRAD_CLIP_NORM = 1.0
@@ -59,6 +61,20 @@ def check_scene_disjoint(
             f"{source}: {len(shared)} training scene(s) are benchmark scenes "
             f"({', '.join(shared[:3])}); the split must be scene-disjoint"
         )
+
+
+def read_training_records(train_records: Path, benchmark: Path) -> list[BenchRecord]:
+    """The training split's records, refused when empty or when it shares a scene with the
+    benchmark (every training stage starts here)."""
+    records = list(iter_benchmark(train_records))
+    if not records:
+        raise ArtefactError(f"{train_records}: no training records")
+    check_scene_disjoint(
+        {r.scene_name for r in records},
+        {r.scene_name for r in iter_benchmark(benchmark)},
+        train_records,
+    )
+    return records
 
 
 def cosine_with_warmup(

@@ -23,9 +23,8 @@ from spatialmosaic.models.checkpoint import build_vlm, save_vlm
 from spatialmosaic.models.features import EncoderTokens
 from spatialmosaic.models.settings import GeometryFeatures, Schedule, VLMSettings
 from spatialmosaic.provenance import artefact_meta
-from spatialmosaic.qa.generate import iter_benchmark
 from spatialmosaic.training.loop import (
-    check_scene_disjoint,
+    read_training_records,
     sha256_file,
     train,
     training_device,
@@ -66,14 +65,9 @@ def train_vlm(
     """``base_model``: the language model folder (tiny: ``training.language``; small: the
     converted SmolLM2). ``fraction`` trains on a seeded random share of the records (the
     data-size sweep)."""
-    records = subsample(list(iter_benchmark(train_records)), fraction, seed)
+    records = subsample(read_training_records(train_records, benchmark), fraction, seed)
     if not records:
         raise ArtefactError(f"{train_records}: no training records (fraction {fraction})")
-    check_scene_disjoint(
-        {r.scene_name for r in records},
-        {r.scene_name for r in iter_benchmark(benchmark)},
-        train_records,
-    )
     prompts = [build_prompt(r.question, r.options, r.question_type) for r in records]
     answers = [reference_reply(r) for r in records]
     geometry_encoder = None
