@@ -15,7 +15,9 @@ import numpy as np
 from PIL import Image
 
 from bench_records import bench_record
+from spatialmosaic import stages
 from spatialmosaic.io import write_json, write_png16
+from spatialmosaic.models.settings import GeometryEncoderConfig, Schedule
 from spatialmosaic.records import CameraFrame, QuestionType, SceneObject
 from spatialmosaic.scene_io import Scene, write_cameras, write_scene
 from spatialmosaic.scenes.meshes import box_mesh
@@ -125,4 +127,22 @@ def write_dataset(root: Path, train_count: int = 48, eval_count: int = 12) -> Da
         write_json(path, [record.to_json() for record in _records(scene, with_chair, count)])
     return Dataset(
         root, train_records, benchmark, scene_jsons, render_dirs, cameras, root / "render"
+    )
+
+
+GEOMETRY = GeometryEncoderConfig(height=24, width=32, patch=8, dim=16, blocks=1, heads=2)
+
+
+def train_geometry(data: Dataset, out: Path, schedule: Schedule) -> None:
+    """A small geometry encoder on the dataset's training view sets (``out`` and ``out.csv``)."""
+    stages.train_geometry(
+        data.train_records,
+        data.benchmark,
+        data.cameras,
+        data.render_root,
+        out,
+        out.with_suffix(".csv"),
+        0,
+        GEOMETRY,
+        schedule,
     )

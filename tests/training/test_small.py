@@ -13,10 +13,10 @@ from spatialmosaic.evaluate.models import Query, build_model
 from spatialmosaic.evaluate.prompts import build_prompt
 from spatialmosaic.evaluate.run import frame_paths
 from spatialmosaic.models.checkpoint import WEIGHTS
-from spatialmosaic.models.settings import GeometryEncoderConfig, Schedule, VLMSettings
+from spatialmosaic.models.settings import Schedule, VLMSettings
 from spatialmosaic.models.small import EFFICIENTNET_WIDTH, EfficientNetLite0Encoder
 from spatialmosaic.qa.generate import read_benchmark
-from vlm_fixture import write_dataset
+from vlm_fixture import train_geometry, write_dataset
 
 
 def test_efficientnet_is_frozen_imagenet_and_pools_to_the_grid():
@@ -34,18 +34,7 @@ def test_small_scale_trains_lora_and_answers(tmp_path):
     base = tmp_path / "smollm2"
     stages.convert_smollm2(base)
     assert json.loads((base / "config.json").read_text())["model_type"] == "llama"
-    geometry = GeometryEncoderConfig(height=24, width=32, patch=8, dim=16, blocks=1, heads=2)
-    stages.train_geometry(
-        data.train_records,
-        data.benchmark,
-        data.cameras,
-        data.render_root,
-        tmp_path / "geometry",
-        tmp_path / "geometry.csv",
-        0,
-        geometry,
-        Schedule(epochs=1, batch_size=4),
-    )
+    train_geometry(data, tmp_path / "geometry", Schedule(epochs=1, batch_size=4))
     settings = VLMSettings(
         scale="small",
         geometry="both",

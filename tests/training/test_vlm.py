@@ -14,14 +14,13 @@ from spatialmosaic.evaluate.run import frame_paths
 from spatialmosaic.io import ArtefactError
 from spatialmosaic.models.checkpoint import GEOMETRY, LANGUAGE, VISION, WEIGHTS
 from spatialmosaic.models.settings import (
-    GeometryEncoderConfig,
     LanguageModelConfig,
     Schedule,
     VisionEncoderConfig,
     VLMSettings,
 )
 from spatialmosaic.qa.generate import read_benchmark
-from vlm_fixture import write_dataset
+from vlm_fixture import train_geometry, write_dataset
 
 QUICK = Schedule(epochs=1, batch_size=8, lr=1e-3)
 
@@ -45,18 +44,7 @@ def trained(tmp_path_factory):
         vision,
         Schedule(epochs=2, batch_size=2),
     )
-    geometry = GeometryEncoderConfig(height=24, width=32, patch=8, dim=16, blocks=1, heads=2)
-    stages.train_geometry(
-        data.train_records,
-        data.benchmark,
-        data.cameras,
-        data.render_root,
-        root / "geometry",
-        root / "geometry.csv",
-        0,
-        geometry,
-        QUICK,
-    )
+    train_geometry(data, root / "geometry", QUICK)
     stages.train_language(
         data.train_records,
         data.benchmark,
