@@ -25,7 +25,6 @@ import io
 import json
 import math
 import random
-import re
 import tempfile
 import time
 from pathlib import Path
@@ -33,23 +32,22 @@ from pathlib import Path
 import torch
 
 from spatialmosaic import stages
-from spatialmosaic.config import load_config
+from spatialmosaic.config import BASELINES, load_config
 from spatialmosaic.evaluate.metrics import aggregate, mca_accuracy
 from spatialmosaic.evaluate.models import build_model
 from spatialmosaic.evaluate.prompts import build_prompt
-from spatialmosaic.evaluate.run import evaluate_model
+from spatialmosaic.evaluate.run import METRICS_FORMAT, evaluate_model
+from spatialmosaic.io import read_json
 from spatialmosaic.models.language import empty_prefix, greedy_replies, load_causal_lm, prompt_ids
 from spatialmosaic.models.settings import LanguageModelConfig, Schedule, VLMSettings
-from spatialmosaic.models.text import HINT
 from spatialmosaic.qa.generate import iter_benchmark
 from spatialmosaic.records import QuestionType
 from spatialmosaic.training import loop
-from spatialmosaic.training.language import hint
+from spatialmosaic.training.language import hint, hinted_prompt
+from spatialmosaic.training.loop import STEPS_LINE
 
 RESULTS = Path(__file__).parent / "results"
-STEPS_LINE = re.compile(r"^train (?P<name>[\w ()]+): (?P<steps>\d+) steps in (?P<seconds>\d+) s$")
 HINT_QUESTIONS = 2000  # benchmark multiple-choice questions for the hint check
-BASELINES = ("chance", "frequency", "blind")
 # name: (schedule, format epochs, language epochs, VLM epochs)
 RECIPES = {
     "constant lr, the default lengths": ("constant", 4.0, 0.3, 0.25),
@@ -90,7 +88,7 @@ def hinted_accuracy(language_dir: Path, benchmark: Path, seed: int) -> float:
         prompts = [
             prompt_ids(
                 tokenizer,
-                f"{build_prompt(r.question, r.options, r.question_type)} {HINT} {hint(r)}",
+                hinted_prompt(build_prompt(r.question, r.options, r.question_type), hint(r)),
             )
             for r in chunk
         ]
@@ -174,9 +172,9 @@ def default_run(config: dict, data: Path, results: Path) -> list[dict]:
     language, vlm = train["language"], train["vlm"]
     rows = []
     for name in BASELINES:
-        metrics = json.loads((results / "metrics" / f"{name}.json").read_text())
+        metrics = read_json(results / "metrics" / f"{name}.json", kind=METRICS_FORMAT)
         rows.append({"recipe": f"baseline: {name}", "overall": round(metrics["overall"], 2)})
-    metrics = json.loads((results / "metrics" / "vlm.json").read_text())
+    metrics = read_json(results / "metrics" / "vlm.json", kind=METRICS_FORMAT)
     rows.append(
         {
             "recipe": "the default run (warm-up + cosine)",

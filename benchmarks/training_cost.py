@@ -30,9 +30,9 @@ from spatialmosaic import stages
 from spatialmosaic.config import load_config
 from spatialmosaic.models.settings import Schedule, VLMSettings
 from spatialmosaic.qa.generate import iter_benchmark
+from spatialmosaic.training.loop import STEPS_LINE
 
 RESULTS = Path(__file__).parent / "results"
-STEPS_LINE = re.compile(r"^train (?P<name>[\w ()]+): (?P<steps>\d+) steps in (?P<seconds>\d+) s$")
 SMALL_FRACTION = 0.004  # of the training records: about 20 steps of 8 questions
 SMALL_VARIANTS = {"vlm": "none", "vlm_geo": "both"}
 
@@ -61,6 +61,12 @@ def tiny_stages(data: Path) -> list[dict]:
             if match:
                 steps += int(match["steps"])
                 step_seconds += int(match["seconds"])
+        if job_seconds < step_seconds:  # `snakemake --touch` rewrites the records, times too
+            raise SystemExit(
+                f"Snakemake's record of {name} ({job_seconds} s) is shorter than the optimiser "
+                f"steps in {log} ({step_seconds} s): the record was rewritten (`make "
+                "sync-times`, `snakemake --touch`); rerun the training rules to time them"
+            )
         rows.append(
             {
                 "model": name,

@@ -58,6 +58,11 @@ def hint(record: BenchRecord) -> str | None:
     return option_text(record.options[OPTION_LETTERS.index(record.mc_answer)])
 
 
+def hinted_prompt(prompt: str, hint_text: str | None) -> str:
+    """The prompt the format phase shows: the hint ends the user turn, right before the answer."""
+    return prompt if hint_text is None else f"{prompt} {HINT} {hint_text}"
+
+
 def _load_phase(path: Path, fingerprint: str) -> dict | None:
     """The model after a finished format phase of this very run, if one was saved."""
     if not path.is_file():
@@ -92,7 +97,7 @@ def train_language_model(
     # The hint ends the user turn, right before the answer: a hint at the start of the prompt
     # (where the visual tokens go) was not learnt in 450 steps; next to the answer it is.
     texts = [
-        prompt_ids(tokenizer, p if h is None else f"{p} {HINT} {h}")
+        prompt_ids(tokenizer, hinted_prompt(p, h))
         for p, h in zip(tqdm(prompts, desc="tokenize", unit="prompt"), hints, strict=True)
     ]
     targets = [answer_ids(tokenizer, a) for a in answers]

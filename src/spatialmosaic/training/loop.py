@@ -12,6 +12,7 @@ import csv
 import hashlib
 import math
 import pickle
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -28,6 +29,8 @@ from spatialmosaic.records import BenchRecord
 
 RESUME_FILE = "resume.pt"
 GRAD_CLIP_NORM = 1.0
+# The line a completed run prints (``train``), as the benchmarks read it back from logs.
+STEPS_LINE = re.compile(r"^train (?P<name>[\w ()]+): (?P<steps>\d+) steps in (?P<seconds>\d+) s$")
 
 
 # A step's loss and the named parts to log beside it.
