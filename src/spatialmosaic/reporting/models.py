@@ -17,9 +17,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from spatialmosaic.evaluate.run import METRICS_FORMAT  # noqa: E402
 from spatialmosaic.io import ArtefactError, read_json  # noqa: E402
 from spatialmosaic.reporting.figures import _save, _style  # noqa: E402
-from spatialmosaic.reporting.tables import METRICS_FORMAT  # noqa: E402
 
 CURVE_SMOOTHING_STEPS = 25  # rolling mean over this many optimiser steps
 

@@ -7,10 +7,9 @@ from pathlib import Path
 import pandas as pd
 
 from spatialmosaic.evaluate.breakdown import DIMENSIONS
+from spatialmosaic.evaluate.run import METRICS_FORMAT
 from spatialmosaic.io import ArtefactError, atomic_path, read_json
 from spatialmosaic.records import Domain, QuestionType
-
-METRICS_FORMAT = "spatialmosaic.metrics"
 
 
 def results_frame(metrics_files: list[Path]) -> pd.DataFrame:

@@ -19,11 +19,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from spatialmosaic.evaluate.run import METRICS_FORMAT
 from spatialmosaic.io import atomic_dir, atomic_path, read_json, write_json
 from spatialmosaic.provenance import artefact_meta
 
 VALUES_FORMAT = "spatialmosaic.values"
-METRICS_FORMAT = "spatialmosaic.metrics"
 # a number: digits with thousands separators (a comma after it is punctuation), then decimals
 MARKER = re.compile(
     r"<!-- value: (?P<key>[\w.-]+) -->"
